@@ -1,0 +1,20 @@
+/*
+ * cli.h — subcommands of the `litwatch` command-line tool.
+ *
+ * Each subcommand is a function taking the arguments after `litwatch`
+ * (argv[0] is the subcommand name) and returning the process exit status.
+ * Subcommands print their results on stdout and diagnostics on stderr.
+ * They live beside the subsystem they drive (core/read/cmd_read.c, ...).
+ */
+#ifndef LW_CLI_H
+#define LW_CLI_H
+
+struct lw_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage; /* one line: arguments after the subcommand name */
+	const char *help;  /* one line: what it does */
+};
+
+
+#endif

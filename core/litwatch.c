@@ -1,0 +1,46 @@
+/*
+ * litwatch.c — entry point of the `litwatch` command-line tool: dispatches
+ * to the subcommands declared in cli.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct lw_command commands[] = {
+	{"version", NULL, "", "print the version"},
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: litwatch COMMAND [ARGS...]\n\ncommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-13s %s\n  %-13s   %s\n", commands[i].name,
+			commands[i].usage, "", commands[i].help);
+	fprintf(out, "\nlitwatch COMMAND --help prints the options of a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("litwatch %s\n", LW_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run ? commands[i].run(argc - 1, argv + 1)
+					       : (printf("litwatch %s\n", LW_VERSION), 0);
+	fprintf(stderr, "litwatch: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
