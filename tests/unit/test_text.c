@@ -1,0 +1,65 @@
+/* Unit tests for text.c: UTF-8 validation, full-width folding, trimming. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "text.h"
+
+static void fold_turns_fullwidth_digits_brackets_and_space_into_ascii(void **state)
+{
+	char s[] = "（２０２３）鄂９００４行初１５号\u3000ＡＢ";
+	assert_string_equal(lw_fold_fullwidth(s), "(2023)鄂9004行初15号 AB");
+}
+
+static void fold_keeps_invalid_bytes(void **state)
+{
+	char s[] = "a\xff\xfe" "b";
+	assert_string_equal(lw_fold_fullwidth(s), "a\xff\xfe" "b");
+}
+
+static void trim_removes_ideographic_and_nbsp_spaces(void **state)
+{
+	char s[] = "\u3000 \u00a0市自然资源局\t\u3000";
+	assert_string_equal(lw_trim(s), "市自然资源局");
+	char e[] = "\u3000 ";
+	assert_string_equal(lw_trim(e), "");
+}
+
+static void utf8_valid_reports_first_bad_offset(void **state)
+{
+	size_t at = 99;
+	assert_true(lw_utf8_valid("案号", strlen("案号"), &at));
+	assert_false(lw_utf8_valid("ab\xe6\xa1", 4, &at)); /* truncated */
+	assert_int_equal(at, 2);
+	assert_false(lw_utf8_valid("\xc0\xaf", 2, &at)); /* overlong '/' */
+	assert_int_equal(at, 0);
+	assert_false(lw_utf8_valid("\xed\xa0\x80", 3, &at)); /* surrogate */
+}
+
+static void encode_decode_round_trip(void **state)
+{
+	uint32_t cps[] = {0x41, 0xE9, 0x6848, 0x1F600};
+	for (size_t i = 0; i < 4; i++) {
+		char b[4];
+		uint32_t back;
+		size_t n = lw_utf8_encode(cps[i], b);
+		assert_int_equal(lw_utf8_decode(b, n, &back), n);
+		assert_int_equal(back, cps[i]);
+	}
+	assert_int_equal(lw_utf8_encode(0x110000, (char[4]){0}), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(fold_turns_fullwidth_digits_brackets_and_space_into_ascii),
+		cmocka_unit_test(fold_keeps_invalid_bytes),
+		cmocka_unit_test(trim_removes_ideographic_and_nbsp_spaces),
+		cmocka_unit_test(utf8_valid_reports_first_bad_offset),
+		cmocka_unit_test(encode_decode_round_trip),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
