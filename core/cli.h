@@ -17,4 +17,7 @@ struct lw_command {
 };
 
 
+int lw_cmd_check_config(int argc, char **argv);
+int lw_cmd_status(int argc, char **argv);
+
 #endif

@@ -8,6 +8,10 @@
 #include "cli.h"
 
 static const struct lw_command commands[] = {
+	{"check-config", lw_cmd_check_config, "[-q] FILE",
+	 "validate a configuration as litwatchd would; prints OK or every error"},
+	{"status", lw_cmd_status, "[--config FILE | --listen ADDR] [--json]",
+	 "show a running litwatchd's sources, queues, imports and errors"},
 	{"version", NULL, "", "print the version"},
 };
 

@@ -1,0 +1,47 @@
+/*
+ * daemon_int.h — the daemon's state, shared by daemon.c (lifecycle) and
+ * status.c (the /status and /metrics documents).  Internal to litwatchd.
+ */
+#ifndef LW_DAEMON_INT_H
+#define LW_DAEMON_INT_H
+
+#include <stdint.h>
+#include <uv.h>
+
+#include "config.h"
+#include "httpd.h"
+#include "source.h"
+
+struct lw_wh;
+
+struct lw_daemon {
+	uv_loop_t *loop;
+	const char *config_path;
+	struct lw_config_defaults defs;
+	struct lw_config *cfg;
+	struct lw_plugins *plugins;
+	struct lw_wh *wh;
+	struct lw_source *sources; /* running set, in config order */
+	struct lw_httpd *httpd;
+
+	uv_signal_t sig_term, sig_int, sig_hup;
+	uv_timer_t watchdog, shutdown_timer;
+	uint64_t watchdog_usec;
+
+	int shutting_down;
+	int reloading, reload_again;
+	struct lw_config *pending_cfg; /* applied once old sources stopped */
+	int pending_stops;
+
+	int64_t started_at; /* unix ms */
+	uint64_t reloads, reload_failures;
+	char *last_reload_error;
+};
+
+/* Render the /status JSON document (malloc'd). */
+char *lw_status_json(const struct lw_daemon *d);
+
+/* Render the /metrics document in Prometheus text format (malloc'd). */
+char *lw_status_metrics(const struct lw_daemon *d, size_t *len);
+
+#endif

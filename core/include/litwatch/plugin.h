@@ -1,0 +1,198 @@
+/*
+ * litwatch/plugin.h — the binary interface between litwatchd and its
+ * importer plugins.
+ *
+ * A plugin is a shared object named lw-<name>.so in the plugin directory.  It
+ * exports exactly one symbol, `const struct lw_plugin lw_plugin`, whose first
+ * two fields are the ABI version it was built against and the size of the
+ * structure.  The daemon refuses a plugin whose ABI it does not speak.
+ *
+ * A plugin is code; a *source* is one configured instance of it (the same
+ * plugin can run as several sources).  For each source the host calls
+ * start() with a table of host functions (struct lw_host_api) and an opaque
+ * struct lw_source handle.  Every host function and every plugin callback
+ * runs on the daemon's single libuv loop thread unless said otherwise.
+ *
+ * Plugins do transport and source quirks only.  Mapping, normalisation, PII
+ * hashing, validation, storage and provenance are host services.
+ *
+ * Compatibility rules (as SQLite's sqlite3_api_routines):
+ *   - struct lw_host_api is append-only: new entries go at the end, each
+ *     commented with the ABI version that added it.  A plugin built for ABI
+ *     N runs on any host whose api->abi_version >= N.
+ *   - struct lw_plugin is append-only too; the host reads only the fields
+ *     that struct_size covers.
+ *
+ * Build a plugin out of tree with:
+ *     cc -shared -fPIC $(pkg-config --cflags litwatch-plugin) -o lw-x.so x.c
+ */
+#ifndef LITWATCH_PLUGIN_H
+#define LITWATCH_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The ABI version this header describes. */
+#define LW_PLUGIN_ABI_VERSION 1
+
+struct uv_loop_s;
+struct lw_source; /* one configured source; owned by the host */
+
+/* Log levels are syslog priorities, which journald understands. */
+enum lw_log_level {
+	LW_LOG_ERR = 3,
+	LW_LOG_WARNING = 4,
+	LW_LOG_NOTICE = 5,
+	LW_LOG_INFO = 6,
+	LW_LOG_DEBUG = 7,
+};
+
+/* Types of configuration values a plugin can declare. */
+enum lw_opt_type {
+	LW_OPT_STRING = 1, /* JSON string */
+	LW_OPT_INT,        /* JSON integer, within [min, max] when max > min */
+	LW_OPT_BOOL,       /* JSON true/false */
+	LW_OPT_DURATION,   /* "500ms", "15s", "15m", "1h", "2d"; read as ms */
+	LW_OPT_SIZE,       /* "64MiB", "10MB", "512KiB" or an integer; bytes */
+	LW_OPT_DIR,        /* path of a directory (relative to data_dir) */
+	LW_OPT_FILE,       /* path of an existing regular file */
+	LW_OPT_URL,        /* http:// or https:// URL */
+	LW_OPT_STRINGS,    /* JSON array of strings */
+	LW_OPT_OBJECT,     /* JSON object, validated by the plugin itself */
+};
+
+/* Option flags. */
+#define LW_OPT_REQUIRED 0x1u /* must be present (no default) */
+#define LW_OPT_SECRET 0x2u   /* value is never logged or shown */
+#define LW_OPT_CREATE 0x4u   /* LW_OPT_DIR: created at start if missing */
+
+/*
+ * One configuration key a plugin accepts.  A plugin's table ends with an
+ * entry whose key is NULL.  The host validates every source against the
+ * table before anything starts (unknown keys are errors), fills defaults,
+ * and `litwatch check-config` reports errors by key path.
+ */
+struct lw_option {
+	const char *key;
+	enum lw_opt_type type;
+	unsigned flags;
+	const char *def;  /* default, written as in the config ("15m", "true",
+			     "10"); NULL: none */
+	int64_t min, max; /* LW_OPT_INT bounds; ignored when max <= min */
+	const char *choices; /* LW_OPT_STRING: allowed values separated by
+				'|'; NULL: any string */
+	const char *help; /* one line for operators */
+};
+
+/* Source states shown by `litwatch status` and /metrics. */
+enum lw_source_state {
+	LW_STATE_STARTING = 0,
+	LW_STATE_IDLE,    /* running, nothing to do */
+	LW_STATE_BUSY,    /* importing */
+	LW_STATE_FAILING, /* repeated errors; still retrying */
+	LW_STATE_STOPPED,
+};
+
+/* Counters a source reports; the host exposes them on /metrics. */
+enum lw_counter {
+	LW_CTR_FILES_IMPORTED = 0,
+	LW_CTR_FILES_REJECTED,
+	LW_CTR_ROWS_IMPORTED,
+	LW_CTR_ROWS_REJECTED,
+	LW_CTR_ERRORS,
+	LW_CTR_REQUESTS,
+	LW_CTR__COUNT
+};
+
+/*
+ * Functions the host offers to plugins.  Append-only; see the file comment.
+ * Pointers to strings returned by the host stay valid until the source's
+ * stop() returns, unless said otherwise.
+ */
+struct lw_host_api {
+	uint32_t abi_version; /* the host's LW_PLUGIN_ABI_VERSION */
+	uint32_t struct_size; /* sizeof(struct lw_host_api) in the host */
+
+	/* ---- ABI 1 ---- */
+
+	/* Log one line tagged with the source's name.  Never pass secrets. */
+	void (*log)(struct lw_source *src, int level, const char *fmt, ...)
+		__attribute__((format(printf, 3, 4)));
+
+	/* The source's configured name. */
+	const char *(*source_name)(const struct lw_source *src);
+
+	/* The daemon's loop; plugins may create uv handles on it and must
+	 * close them all before calling stopped(). */
+	struct uv_loop_s *(*loop)(struct lw_source *src);
+
+	/* Configuration values, already validated against the plugin's
+	 * option table and with defaults applied.  opt_str returns NULL for
+	 * an unset key without default; paths (LW_OPT_DIR/FILE) come back
+	 * absolute.  opt_int returns INT and BOOL values, durations in
+	 * milliseconds and sizes in bytes; 0 when unset. */
+	const char *(*opt_str)(const struct lw_source *src, const char *key);
+	int64_t (*opt_int)(const struct lw_source *src, const char *key);
+	/* LW_OPT_STRINGS: number of items, and item i (NULL past the end). */
+	size_t (*opt_count)(const struct lw_source *src, const char *key);
+	const char *(*opt_item)(const struct lw_source *src, const char *key, size_t i);
+
+	/* Report the source's state; detail (may be NULL) is shown beside it,
+	 * e.g. the last error.  The host copies detail. */
+	void (*set_state)(struct lw_source *src, enum lw_source_state state,
+			  const char *detail);
+
+	/* Add delta to one of the source's counters. */
+	void (*count)(struct lw_source *src, enum lw_counter ctr, uint64_t delta);
+
+	/* Tell the host that the source finished stopping (all its handles
+	 * are closed and its state freed).  Call exactly once after stop(),
+	 * possibly from inside stop() itself. */
+	void (*stopped)(struct lw_source *src);
+
+	/* Report how many work items (files, pages) are waiting, shown as
+	 * the source's queue length. */
+	void (*set_queue)(struct lw_source *src, uint64_t waiting);
+};
+
+/*
+ * The descriptor a plugin exports as `const struct lw_plugin lw_plugin`.
+ */
+struct lw_plugin {
+	uint32_t abi_version; /* LW_PLUGIN_ABI_VERSION at build time */
+	uint32_t struct_size; /* sizeof(struct lw_plugin) at build time */
+
+	const char *name;        /* must match lw-<name>.so */
+	const char *version;     /* the plugin's own version */
+	const char *description; /* one line */
+	const struct lw_option *options; /* ends with a NULL key */
+
+	/* Start one source.  On success return 0 and store the plugin's
+	 * per-source state in *state.  On failure return a negative LW_E*
+	 * code after logging why through api->log; stop() is then not
+	 * called. */
+	int (*start)(const struct lw_host_api *api, struct lw_source *src,
+		     void **state);
+
+	/* Stop the source: stop taking work, close handles, free state,
+	 * then call api->stopped(src) (now or later from a close callback).
+	 * Called on the loop thread, once. */
+	void (*stop)(void *state);
+
+	/* Optional (may be NULL): do the source's periodic work now, e.g.
+	 * poll a feed at once when an operator asks for it. */
+	int (*poke)(void *state);
+};
+
+/* Declare the descriptor with default visibility even under
+ * -fvisibility=hidden. */
+#define LW_PLUGIN_EXPORT __attribute__((visibility("default")))
+
+#ifdef __cplusplus
+}
+#endif
+#endif
