@@ -22,11 +22,14 @@
 
 #include <stdio.h>
 
-/* CHECK fragments.  `date(x) IS x` accepts exactly a valid 'YYYY-MM-DD'
- * (2024-02-30 fails), and likewise for the other two forms. */
-#define DATE_OK(c) "CHECK (" c " IS NULL OR date(" c ") IS " c ")"
-#define LOCAL_OK(c) "CHECK (" c " IS NULL OR datetime(" c ") IS " c ")"
-#define UTC_OK(c) "CHECK (" c " IS NULL OR strftime('%Y-%m-%dT%H:%M:%SZ', " c ") IS " c ")"
+/* CHECK fragments.  `date(julianday(x)) IS x` accepts exactly a valid
+ * 'YYYY-MM-DD': the round trip through a day number turns 2024-02-30 into
+ * 2024-03-01 (plain date(x) does not, before SQLite 3.42).  Likewise for the
+ * other two forms. */
+#define DATE_OK(c) "CHECK (" c " IS NULL OR date(julianday(" c ")) IS " c ")"
+#define LOCAL_OK(c) "CHECK (" c " IS NULL OR datetime(julianday(" c ")) IS " c ")"
+#define UTC_OK(c) \
+	"CHECK (" c " IS NULL OR strftime('%Y-%m-%dT%H:%M:%SZ', julianday(" c ")) IS " c ")"
 #define BOOL_OK(c) "CHECK (" c " IS NULL OR " c " IN (0, 1))"
 #define HEX64_OK(c) \
 	"CHECK (" c " IS NULL OR (length(" c ") = 64 AND NOT " c " GLOB '*[^0-9a-f]*'))"

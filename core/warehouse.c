@@ -8,6 +8,7 @@
 #include "warehouse.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -478,8 +479,9 @@ int lw_wh_integrity_check(struct lw_wh *wh, char **out, struct lw_err *e)
 	int rc, ok = 1;
 
 	*out = NULL;
-	rc = sqlite3_prepare_v2(wh->db, sql_integrity, -1, &st, NULL);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = sqlite3_prepare_v2(wh->db, sql_integrity, -1, &st, NULL)) != SQLITE_OK)
+		goto dberr;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(st, 0);
 		if (t && strcmp(t, "ok") == 0)
 			continue;
@@ -490,8 +492,9 @@ int lw_wh_integrity_check(struct lw_wh *wh, char **out, struct lw_err *e)
 	if (rc != SQLITE_DONE)
 		goto dberr;
 	sqlite3_finalize(st);
-	rc = sqlite3_prepare_v2(wh->db, sql_fk_check, -1, &st, NULL);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = sqlite3_prepare_v2(wh->db, sql_fk_check, -1, &st, NULL)) != SQLITE_OK)
+		goto dberr;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		ok = 0;
 		snprintf(line, sizeof line, "foreign key: %s rowid %lld refers to a missing %s row",
 			 (const char *)sqlite3_column_text(st, 0),

@@ -107,7 +107,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (sqlite3_exec(db, rows_sql, NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(db, "VACUUM", NULL, NULL, NULL) != SQLITE_OK) {
+	    sqlite3_exec(db, "VACUUM", NULL, NULL, NULL) != SQLITE_OK ||
+	    /* As a v1 daemon leaves it; closing folds the WAL back in. */
+	    sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK) {
 		fprintf(stderr, "%s: %s\n", argv[1], sqlite3_errmsg(db));
 		goto out;
 	}

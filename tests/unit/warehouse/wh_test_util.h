@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 /* A fresh directory under $TMPDIR (or /tmp); the path is written to dir. */
-static void wh_tmpdir(char dir[256])
+static inline void wh_tmpdir(char dir[256])
 {
 	const char *t = getenv("TMPDIR");
 	snprintf(dir, 256, "%s/lw-wh-XXXXXX", t && *t ? t : "/tmp");
@@ -23,8 +23,8 @@ static void wh_tmpdir(char dir[256])
 	}
 }
 
-/* Remove dir/name and its -wal, -shm, -journal companions, then dir. */
-static void wh_rmdir(const char *dir, const char *name)
+/* Remove dir/name and its -wal, -shm, -journal companions. */
+static inline void wh_unlink_db(const char *dir, const char *name)
 {
 	static const char *sfx[] = {"", "-wal", "-shm", "-journal"};
 	char p[512];
@@ -32,12 +32,18 @@ static void wh_rmdir(const char *dir, const char *name)
 		snprintf(p, sizeof p, "%s/%s%s", dir, name, sfx[i]);
 		unlink(p);
 	}
+}
+
+/* Remove dir/name with its companions, then dir (which must then be empty). */
+static inline void wh_rmdir(const char *dir, const char *name)
+{
+	wh_unlink_db(dir, name);
 	rmdir(dir);
 }
 
 /* Read a whole file into a malloc'd buffer; *len receives its size.
  * NULL when it cannot be read. */
-static char *wh_slurp(const char *path, size_t *len)
+static inline char *wh_slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	char *b = NULL;
@@ -55,7 +61,7 @@ static char *wh_slurp(const char *path, size_t *len)
 	return b;
 }
 
-static int wh_write(const char *path, const void *data, size_t len)
+static inline int wh_write(const char *path, const void *data, size_t len)
 {
 	FILE *f = fopen(path, "wb");
 	int ok = f && fwrite(data, 1, len, f) == len;
@@ -64,7 +70,7 @@ static int wh_write(const char *path, const void *data, size_t len)
 	return ok ? 0 : -1;
 }
 
-static int wh_copy(const char *from, const char *to)
+static inline int wh_copy(const char *from, const char *to)
 {
 	size_t n;
 	char *b = wh_slurp(from, &n);
@@ -73,7 +79,7 @@ static int wh_copy(const char *from, const char *to)
 	return rc;
 }
 
-static int wh_exists(const char *path)
+static inline int wh_exists(const char *path)
 {
 	struct stat sb;
 	return stat(path, &sb) == 0;
