@@ -111,8 +111,11 @@ void lw_config_defaults_from_exe(struct lw_config_defaults *d)
 	if (!(slash = strrchr(exe, '/')))
 		return;
 	*slash = '\0'; /* PREFIX */
-	snprintf(plugin_dir, sizeof plugin_dir, "%s/%s", exe, LW_PLUGIN_RELDIR);
-	snprintf(profile_dir, sizeof profile_dir, "%s/%s/profiles", exe, LW_DATA_RELDIR);
+	if (snprintf(plugin_dir, sizeof plugin_dir, "%s/%s", exe, LW_PLUGIN_RELDIR) >=
+		    (int)sizeof plugin_dir ||
+	    snprintf(profile_dir, sizeof profile_dir, "%s/%s/profiles", exe, LW_DATA_RELDIR) >=
+		    (int)sizeof profile_dir)
+		return;
 	d->plugin_dir = plugin_dir;
 	d->profile_dir = profile_dir;
 }

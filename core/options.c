@@ -86,6 +86,9 @@ const char *lw_options_suggest(const struct lw_option *table, const char *key)
 
 static int in_skip(const char *const *skip, const char *key)
 {
+	/* JSON has no comments: keys starting with "//" serve as comments. */
+	if (key[0] == '/' && key[1] == '/')
+		return 1;
 	for (; skip && *skip; skip++)
 		if (!strcmp(*skip, key))
 			return 1;
@@ -120,7 +123,7 @@ static int check_dir(const char *abs, unsigned flags, const char *kp, struct lw_
 		}
 		return 0;
 	}
-	if (errno != ENOENT) {
+	if (errno != ENOENT && errno != ENOTDIR) {
 		lw_diag_add(d, "%s: %s: %s", kp, abs, strerror(errno));
 		return 1;
 	}

@@ -70,10 +70,10 @@ struct bad_case {
 #define SRC "{\"name\":\"s1\",\"plugin\":\"testsrc\",\"required_key\":\"x\""
 
 static const struct bad_case bad_cases[] = {
-	{"{\"data_dir\":\"@D\",", "test.json:1:18: invalid JSON: string or '}' expected near end of file"},
+	{"{\"log_level\": \"info\",", "test.json:1:21: invalid JSON: string or '}' expected near end of file"},
 	{"[1,2]", "test.json: the configuration must be a JSON object ({ ... })"},
-	{"{\"data_dir\":\"@D\",\"log_level\":\"info\",\"log_level\":\"debug\"}",
-	 "test.json:1:@L: invalid JSON: duplicate object key near '\"log_level\"'"},
+	{"{\"log_level\":\"info\",\"log_level\":\"debug\"}",
+	 "test.json:1:31: invalid JSON: duplicate object key near '\"log_level\"'"},
 	{"{\"data_dir\":\"@D\",\"logg_level\":\"info\"}",
 	 "logg_level: unknown key (did you mean \"log_level\"?)"},
 	{"{\"data_dir\":\"@D\",\"colour\":\"blue\"}", "colour: unknown key"},
@@ -161,16 +161,8 @@ static void each_bad_config_produces_its_exact_error(void **state)
 	for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
 		struct lw_config *cfg = NULL;
 		struct lw_diag d = {0};
-		char want[2048];
 		const char *w = expand(bad_cases[i].error);
 		int rc = load(bad_cases[i].json, &cfg, &d);
-		/* @L: the column of a JSON error depends on the temp dir's length. */
-		const char *at = strstr(w, "@L");
-		if (at) {
-			snprintf(want, sizeof want, "%.*s%zu%s", (int)(at - w), w,
-				 strlen(expand(bad_cases[i].json)) - 13, at + 2);
-			w = want;
-		}
 		if (rc == 0 || d.n != 1 || strcmp(d.msg[0], w)) {
 			print_error("case %zu: %s\n  expected: %s\n  got (%zu): %s\n", i,
 				    expand(bad_cases[i].json), w, d.n, d.n ? d.msg[0] : "(no error)");
