@@ -236,18 +236,22 @@ static void check_sources(json_t *arr, struct lw_config *cfg, struct lw_plugins 
 {
 	static const char *const core_keys[] = {"name", "plugin", "enabled", NULL};
 	size_t i;
-	json_t *src;
+	json_t *src, *seen = json_object(); /* name -> index, valid or not */
 
-	if (!arr)
+	if (!arr) {
+		json_decref(seen);
 		return;
+	}
 	if (!json_is_array(arr)) {
 		lw_diag_add(d, "sources: expected an array, got %s",
 			    json_is_object(arr) ? "an object" : "another type");
+		json_decref(seen);
 		return;
 	}
 	cfg->sources = calloc(json_array_size(arr) + 1, sizeof *cfg->sources);
 	if (!cfg->sources) {
 		lw_diag_add(d, "sources: out of memory");
+		json_decref(seen);
 		return;
 	}
 	json_array_foreach(arr, i, src) {
@@ -281,12 +285,15 @@ static void check_sources(json_t *arr, struct lw_config *cfg, struct lw_plugins 
 			bad++;
 		}
 		if (name) {
-			for (size_t j = 0; j < cfg->nsources; j++)
-				if (!strcmp(cfg->sources[j].name, name)) {
-					lw_diag_add(d, "%s.name: duplicate source name \"%s\" (also "
-						       "sources[%zu])", path, name, j);
-					bad++;
-				}
+			json_t *prev = json_object_get(seen, name);
+			if (prev) {
+				lw_diag_add(d, "%s.name: duplicate source name \"%s\" (also "
+					       "sources[%lld])", path, name,
+					    (long long)json_integer_value(prev));
+				bad++;
+			} else {
+				json_object_set_new(seen, name, json_integer((json_int_t)i));
+			}
 		}
 		if (plugin && plugin_dir_ok) {
 			struct lw_err err = {0};
@@ -325,6 +332,7 @@ static void check_sources(json_t *arr, struct lw_config *cfg, struct lw_plugins 
 		json_decref(core);
 		json_decref(vals);
 	}
+	json_decref(seen);
 }
 
 static int load_root(json_t *root, const char *name, const struct lw_config_defaults *defs,
