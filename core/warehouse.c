@@ -46,9 +46,13 @@ static const char sql_writer_pragmas[] =
 static const char sql_optimize[] = "PRAGMA optimize";
 static const char sql_wal[] = "PRAGMA journal_mode = WAL";
 static const char sql_reader_pragmas[] = "PRAGMA query_only = ON;";
+/* VACUUM INTO counts as a write for query_only; a read-only handle lifts it
+ * for the backup alone (SQLITE_OPEN_READONLY still guards the file). */
+static const char sql_query_only_off[] = "PRAGMA query_only = OFF;";
 static const char sql_user_version[] = "PRAGMA user_version";
 static const char sql_integrity[] = "PRAGMA integrity_check";
 static const char sql_fk_check[] = "PRAGMA foreign_key_check";
+static const char sql_backup[] = "VACUUM INTO :dest";
 
 static int sqlite_to_lw(int rc)
 {
@@ -539,4 +543,33 @@ int lw_wh_checkpoint(struct lw_wh *wh, struct lw_err *e)
 		return lw_err_set(e, LW_EBUSY, "%s: checkpoint incomplete: a reader or writer "
 				  "is still using the WAL; retry later", wh->path);
 	return db_err(wh, rc, e, "checkpoint failed");
+}
+
+int lw_wh_backup(struct lw_wh *wh, const char *dest, struct lw_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	struct stat sb;
+	int rc, code = 0;
+
+	if (!sqlite3_get_autocommit(wh->db))
+		return lw_err_set(e, LW_EINVAL, "%s: backup inside a transaction", wh->path);
+	if (stat(dest, &sb) == 0)
+		return lw_err_set(e, LW_EEXIST, "%s: backup target exists; choose a new name "
+				  "(litwatch does not overwrite backups)", dest);
+	rc = sqlite3_prepare_v2(wh->db, sql_backup, -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 1, dest, -1, SQLITE_TRANSIENT);
+	if (rc == SQLITE_OK && (wh->flags & LW_WH_READONLY))
+		rc = sqlite3_exec(wh->db, sql_query_only_off, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE) {
+		code = sqlite_to_lw(rc) ? sqlite_to_lw(rc) : LW_EDB;
+		lw_err_set(e, code, "%s: backup to %s failed: %s", wh->path, dest,
+			   sqlite3_errmsg(wh->db));
+	}
+	sqlite3_finalize(st);
+	if (wh->flags & LW_WH_READONLY)
+		sqlite3_exec(wh->db, sql_reader_pragmas, NULL, NULL, NULL);
+	return code;
 }
