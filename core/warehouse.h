@@ -141,4 +141,10 @@ int lw_wh_integrity_check(struct lw_wh *wh, char **out, struct lw_err *e);
  * LW_EBUSY when a reader or writer kept it from finishing; retry later. */
 int lw_wh_checkpoint(struct lw_wh *wh, struct lw_err *e);
 
+/* Write a consistent, compact copy of the whole warehouse to `dest` (VACUUM
+ * INTO), safe while other connections write: it reads one snapshot.  Works
+ * on read-only handles.  dest must not exist (LW_EEXIST); its directory must.
+ * Must not be called inside a transaction (LW_EINVAL). */
+int lw_wh_backup(struct lw_wh *wh, const char *dest, struct lw_err *e);
+
 #endif

@@ -172,6 +172,42 @@ static void v1_fixture_upgrades_to_latest_with_rows_intact(void **state)
 	lw_wh_close(wh);
 }
 
+static void failed_upgrade_step_is_rolled_back_whole_and_leaves_the_previous_version(void **state)
+{
+	struct fx *f = *state;
+	struct lw_err e = {0};
+	struct lw_wh *wh = NULL;
+
+	/* Someone created a table that step 2 also creates: step 2 fails. */
+	assert_int_equal(wh_copy(V1_FIXTURE, f->db), 0);
+	raw_exec(f->db, "CREATE TABLE notifications (x);");
+	assert_int_equal(lw_wh_open(f->db, LW_WH_WRITER, &wh, &e), LW_EDB);
+	assert_null(wh);
+	assert_msg_has(&e, "schema migration 1 -> 2 failed");
+	assert_msg_has(&e, "left at version 1");
+	/* Nothing of step 2 stayed (silences comes before notifications). */
+	raw_exec(f->db, "DROP TABLE notifications;");
+	{
+		sqlite3 *db = NULL;
+		sqlite3_stmt *st = NULL;
+		assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db,
+			"SELECT (SELECT user_version FROM pragma_user_version),"
+			"       (SELECT count(*) FROM sqlite_schema WHERE name = 'silences'),"
+			"       (SELECT count(*) FROM cases)", -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(st, 0), 1);
+		assert_int_equal(sqlite3_column_int(st, 1), 0);
+		assert_int_equal(sqlite3_column_int(st, 2), 3);
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+	/* With the obstacle gone, the upgrade goes through. */
+	assert_int_equal(lw_wh_open(f->db, LW_WH_WRITER, &wh, &e), 0);
+	assert_int_equal(lw_wh_schema_version(wh), lw_wh_schema_latest());
+	lw_wh_close(wh);
+}
+
 /* Collect "type name sql" of every schema object, sorted, as one text. */
 static char *schema_text(sqlite3 *db)
 {
@@ -204,8 +240,11 @@ static void v1_fixture_schema_matches_migration_1(void **state)
 
 	assert_int_equal(sqlite3_open(f->db, &fresh), SQLITE_OK);
 	assert_int_equal(lw_wh_schema_apply(fresh, f->db, 1, &e), 0);
-	assert_int_equal(sqlite3_open_v2(V1_FIXTURE, &fixture, SQLITE_OPEN_READONLY, NULL),
-			 SQLITE_OK);
+	/* A copy: even a read-only open of a WAL file makes -wal/-shm beside it. */
+	char copy[400];
+	snprintf(copy, sizeof copy, "%s/fixture.db", f->dir);
+	assert_int_equal(wh_copy(V1_FIXTURE, copy), 0);
+	assert_int_equal(sqlite3_open_v2(copy, &fixture, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	a = schema_text(fresh);
 	b = schema_text(fixture);
 	if (strcmp(a, b) != 0)
@@ -216,6 +255,7 @@ static void v1_fixture_schema_matches_migration_1(void **state)
 	free(b);
 	sqlite3_close(fresh);
 	sqlite3_close(fixture);
+	wh_unlink_db(f->dir, "fixture.db");
 }
 
 static void newer_schema_is_refused_with_upgrade_advice_and_left_unchanged(void **state)
@@ -356,6 +396,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_flag_combinations_are_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(v1_fixture_upgrades_to_latest_with_rows_intact, setup, teardown),
 		cmocka_unit_test_setup_teardown(v1_fixture_schema_matches_migration_1, setup, teardown),
+		cmocka_unit_test_setup_teardown(failed_upgrade_step_is_rolled_back_whole_and_leaves_the_previous_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(newer_schema_is_refused_with_upgrade_advice_and_left_unchanged, setup, teardown),
 		cmocka_unit_test_setup_teardown(non_sqlite_file_is_refused_and_not_touched, setup, teardown),
 		cmocka_unit_test_setup_teardown(sqlite_file_of_another_application_is_refused, setup, teardown),

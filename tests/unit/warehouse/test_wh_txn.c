@@ -347,6 +347,34 @@ static void integrity_check_is_ok_and_checkpoint_truncates_the_wal(void **state)
 	free(text);
 }
 
+static void backup_copies_the_last_commit_while_a_write_is_in_progress(void **state)
+{
+	struct fx *f = *state;
+	struct lw_wh_options o = {.flags = LW_WH_READONLY};
+	struct lw_err e = {0};
+	struct lw_wh *ro = NULL, *bk = NULL;
+	char dest[400];
+
+	assert_int_equal(add_agency(f->wh, "市司法局", &e), 0);
+	assert_int_equal(lw_wh_begin_immediate(f->wh, &e), 0);
+	assert_int_equal(add_agency(f->wh, "市公安局", &e), 0); /* not committed */
+	assert_int_equal(lw_wh_open_opts(f->db, &o, &ro, &e), 0);
+	snprintf(dest, sizeof dest, "%s/backup.db", f->dir);
+	if (lw_wh_backup(ro, dest, &e) != 0)
+		fail_msg("backup: %s", e.msg);
+	assert_int_equal(lw_wh_backup(ro, dest, &e), LW_EEXIST);
+	lw_wh_close(ro);
+	assert_int_equal(lw_wh_commit(f->wh, &e), 0);
+
+	/* The copy is a warehouse of the same version with the committed row. */
+	if (lw_wh_open(dest, LW_WH_READONLY, &bk, &e) != 0)
+		fail_msg("open backup: %s", e.msg);
+	assert_int_equal(lw_wh_schema_version(bk), lw_wh_schema_latest());
+	assert_int_equal(count(bk, "SELECT count(*) FROM agencies"), 1);
+	lw_wh_close(bk);
+	wh_unlink_db(f->dir, "backup.db");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +389,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(step_maps_constraint_kinds_to_distinct_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(outbox_and_alert_identity_refuse_duplicates, setup, teardown),
 		cmocka_unit_test_setup_teardown(integrity_check_is_ok_and_checkpoint_truncates_the_wal, setup, teardown),
+		cmocka_unit_test_setup_teardown(backup_copies_the_last_commit_while_a_write_is_in_progress, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
