@@ -16,5 +16,7 @@ struct lw_command {
 	const char *help;  /* one line: what it does */
 };
 
+/* core/detect/cmd_detect.c: litwatch detect (see docs/detectors.md). */
+int lw_cmd_detect(int argc, char **argv);
 
 #endif

@@ -9,6 +9,8 @@
 
 static const struct lw_command commands[] = {
 	{"version", NULL, "", "print the version"},
+	{"detect", lw_cmd_detect, "--method ears-c1|ears-c2|ears-c3|farrington|cusum [FLAGS] < SERIES",
+	 "run a detector over a count series, as R's surveillance package does"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
