@@ -112,9 +112,9 @@ farr_case <- function(sname, tag, ...) {
     args <- paste(args, flag[[nm]], vs)
   }
   r <- farringtonFlexible(mk_sts(s), control = ctl)
-  b <- if (is.null(a$b)) 5 else a$b
-  w <- if (is.null(a$w)) 3 else a$w
-  rg <- if (is.null(a$range)) (s$freq * b + w + 1):length(s$x) else a$range
+  b <- if (is.null(a[["b", exact = TRUE]])) 5 else a[["b", exact = TRUE]]
+  w <- if (is.null(a[["w", exact = TRUE]])) 3 else a[["w", exact = TRUE]]
+  rg <- if (is.null(a[["range", exact = TRUE]])) (s$freq * b + w + 1):length(s$x) else a$range
   write_case(paste0("farrington_", tag, "_", sname), sname, args, rg, s$x,
              as.vector(r@control$expected), as.vector(r@upperbound), as.vector(r@alarm))
 }
