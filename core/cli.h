@@ -17,4 +17,7 @@ struct lw_command {
 };
 
 
+/* core/read/cmd_read.c: print a table as the readers see it. */
+int lw_cmd_read(int argc, char **argv);
+
 #endif

@@ -9,6 +9,8 @@
 
 static const struct lw_command commands[] = {
 	{"version", NULL, "", "print the version"},
+	{"read", lw_cmd_read, "FILE [--sheet NAME|N] [--encoding E] [--format csv|jsonl]",
+	 "print a CSV/XLSX/XLS table as the readers see it"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
