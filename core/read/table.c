@@ -27,6 +27,7 @@ struct lw_table {
 	size_t cellp_cap;
 	int eof;
 	int failed;
+	int pending; /* err was hit while looking for the header: report it after the rows before it */
 	struct lw_err err;
 };
 
@@ -163,6 +164,18 @@ static int open_common(const struct lw_read_input *in, const unsigned char *head
 			t->eof = 1;
 			break;
 		}
+		if (rc && t->nscan > 1) {
+			lw_rawrow_free(r);
+			t->nscan--;
+			t->err = e->code ? *e : (struct lw_err){.code = rc};
+			t->err.code = rc;
+			if (t->src.sheet)
+				lw_err_prefix(&t->err, "%s, sheet '%s'", t->name, t->src.sheet);
+			else
+				lw_err_prefix(&t->err, "%s", t->name);
+			t->pending = 1;
+			break;
+		}
 		if (rc)
 			goto fail_located;
 	}
@@ -251,6 +264,12 @@ int lw_table_next(struct lw_table *t, struct lw_row *row, struct lw_err *e)
 		if (t->iscan < t->nscan) {
 			r = &t->scan[t->iscan++];
 		} else {
+			if (t->pending) {
+				t->failed = 1;
+				if (e)
+					*e = t->err;
+				return t->err.code;
+			}
 			if (t->eof)
 				return LW_EEOF;
 			rc = t->src.be->next(t->src.st, &t->cur, &t->err);
