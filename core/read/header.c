@@ -144,8 +144,8 @@ static int is_second_line(const struct lw_rawrow *h1, const struct lw_rawrow *h2
 		if (m[i].r1 == h1->num && m[i].r2 >= h2->num)
 			return 1;
 	for (size_t c = 0; c < w; c++) {
-		int b1 = blank(cell_or_empty(h1, c, &n1), n1);
-		int b2 = blank(cell_or_empty(h2, c, &n2), n2);
+		const char *s1 = cell_or_empty(h1, c, &n1), *s2 = cell_or_empty(h2, c, &n2);
+		int b1 = blank(s1, n1), b2 = blank(s2, n2);
 		if (b1 && !b2 && c > 0)
 			under_gap = 1;
 		if (!b1 && b2)
