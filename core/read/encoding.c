@@ -114,6 +114,76 @@ int lw_enc_detect(const unsigned char *s, size_t n, int eof, char name[32], size
 	return rc;
 }
 
+/* glibc's iconv spends ~30 ns per character on GB18030; a table of the
+ * 24066 two-byte codes, built once through iconv itself (so both agree),
+ * decodes the common case several times faster.  Four-byte sequences
+ * (rare: characters outside GBK) still go through iconv. */
+static uint32_t *gb2_table(iconv_t cd)
+{
+	uint32_t *t = calloc(126 * 191, sizeof *t);
+	if (!t)
+		return NULL;
+	for (unsigned a = 0x81; a <= 0xFE; a++) {
+		for (unsigned b = 0x40; b <= 0xFE; b++) {
+			char in[2] = {(char)a, (char)b}, out[8], *ip = in, *op = out;
+			size_t il = 2, ol = sizeof out;
+			uint32_t cp;
+			if (b == 0x7F)
+				continue;
+			if (iconv(cd, &ip, &il, &op, &ol) != (size_t)-1 && il == 0 &&
+			    lw_utf8_decode(out, (size_t)(op - out), &cp) == (size_t)(op - out))
+				t[(a - 0x81) * 191 + (b - 0x40)] = cp;
+			iconv(cd, NULL, NULL, NULL, NULL);
+		}
+	}
+	return t;
+}
+
+/* Decode GB18030 from raw into out; returns bytes of raw used, sets d->bad. */
+static size_t gb_decode(struct lw_dec *d)
+{
+	const unsigned char *in = d->raw, *end = d->raw + d->rawlen;
+	char *o = d->out + d->len, *oend = d->out + d->outcap - 8;
+
+	while (in < end && o < oend) {
+		unsigned c = *in, t;
+		uint32_t cp;
+		if (c < 0x80) {
+			*o++ = (char)c;
+			in++;
+			continue;
+		}
+		if (end - in < 2) {
+			d->bad = d->eof;
+			break;
+		}
+		t = in[1];
+		if (c >= 0x81 && c <= 0xFE && t >= 0x30 && t <= 0x39) {
+			char *ip = (char *)in;
+			size_t il = 4, ol = (size_t)(oend - o);
+			if (end - in < 4) {
+				d->bad = d->eof;
+				break;
+			}
+			if (iconv(d->cd, &ip, &il, &o, &ol) == (size_t)-1) {
+				d->bad = 1;
+				break;
+			}
+			in += 4;
+			continue;
+		}
+		if (c < 0x81 || c > 0xFE || t < 0x40 || t > 0xFE ||
+		    !(cp = d->gb2[(c - 0x81) * 191 + (t - 0x40)])) {
+			d->bad = 1;
+			break;
+		}
+		o += lw_utf8_encode(cp, o);
+		in += 2;
+	}
+	d->len = (size_t)(o - d->out);
+	return (size_t)(in - d->raw);
+}
+
 int lw_dec_init(struct lw_dec *d, int fd, const unsigned char *mem, size_t memlen,
 		size_t skip, const char *encoding, struct lw_err *e)
 {
@@ -130,6 +200,8 @@ int lw_dec_init(struct lw_dec *d, int fd, const unsigned char *mem, size_t memle
 		if (d->cd == (iconv_t)-1)
 			return lw_err_set(e, LW_EINVAL, "unknown encoding '%s' (try UTF-8, GB18030, UTF-16LE)",
 					  encoding);
+		if (!strcasecmp(encoding, "GB18030") && !(d->gb2 = gb2_table(d->cd)))
+			return lw_err_set(e, LW_ENOMEM, "out of memory");
 	}
 	if (mem) {
 		d->mempos = skip < memlen ? skip : memlen;
@@ -155,6 +227,8 @@ void lw_dec_free(struct lw_dec *d)
 	d->cd = (iconv_t)-1;
 	free(d->raw);
 	free(d->out);
+	free(d->gb2);
+	d->gb2 = NULL;
 	d->raw = NULL;
 	d->out = NULL;
 }
@@ -216,6 +290,8 @@ int lw_dec_fill(struct lw_dec *d, struct lw_err *e)
 		memcpy(d->out + d->len, d->raw, n);
 		d->len += n;
 		used = n;
+	} else if (d->gb2) {
+		used = gb_decode(d);
 	} else {
 		char *in = (char *)d->raw, *o = d->out + d->len;
 		size_t inl = d->rawlen, ol = d->outcap - d->len;

@@ -182,6 +182,20 @@ size_t lw_fmt_serial(double serial, int date1904, enum lw_numkind kind, char out
 		/* day 1 = 1900-01-01 = -25567; after day 60 one fictitious day is skipped */
 		civil_from_days(days - 25568 - (days > 60), &y, &mo, &d);
 	}
+	if (kind == LW_NUM_DATE && y >= 0 && y <= 9999) { /* hot: one per date cell */
+		out[0] = (char)('0' + y / 1000);
+		out[1] = (char)('0' + y / 100 % 10);
+		out[2] = (char)('0' + y / 10 % 10);
+		out[3] = (char)('0' + y % 10);
+		out[4] = '-';
+		out[5] = (char)('0' + mo / 10);
+		out[6] = (char)('0' + mo % 10);
+		out[7] = '-';
+		out[8] = (char)('0' + d / 10);
+		out[9] = (char)('0' + d % 10);
+		out[10] = '\0';
+		return 10;
+	}
 	if (kind == LW_NUM_DATE)
 		return (size_t)snprintf(out, 32, "%04d-%02u-%02u", y, mo, d);
 	return (size_t)snprintf(out, 32, "%04d-%02u-%02u %02lld:%02lld:%02lld", y, mo, d, sod / 3600,

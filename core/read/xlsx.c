@@ -75,9 +75,21 @@ static void XMLCALL sh_start(void *u, const XML_Char *el, const XML_Char **atts)
 	const char *ln = lw_xml_lname(el);
 
 	if (ln[0] == 'c' && ln[1] == '\0') {
-		const char *r = lw_xml_attr(atts, "r"), *t = lw_xml_attr(atts, "t"),
-			   *s = lw_xml_attr(atts, "s");
-		long c = r ? ref_col(r, NULL) : -1;
+		const char *r = NULL, *t = NULL, *s = NULL;
+		long c;
+		/* hot path (once per cell): one pass, one-letter unprefixed names */
+		for (size_t i = 0; atts[i]; i += 2) {
+			const char *a = atts[i];
+			if (a[0] && a[1] == '\0') {
+				if (a[0] == 'r')
+					r = atts[i + 1];
+				else if (a[0] == 't')
+					t = atts[i + 1];
+				else if (a[0] == 's')
+					s = atts[i + 1];
+			}
+		}
+		c = r ? ref_col(r, NULL) : -1;
 		x->ccol = c >= 0 ? (size_t)c : x->col;
 		x->col = x->ccol + 1;
 		x->ctype = 'n';
@@ -137,15 +149,28 @@ static void XMLCALL sh_text(void *u, const XML_Char *s, int len)
 	x->vlen += (size_t)len;
 }
 
-static int plain_int(const char *s, size_t n)
+/* A number written as a plain decimal that needs no reformatting: at most
+ * 15 significant digits (so it is exactly what Excel shows), no exponent,
+ * no leading zeros, no trailing fractional zeros.  Most writers emit
+ * numbers this way; skipping strtod + printf halves the time per cell. */
+static int plain_decimal(const char *s, size_t n)
 {
-	size_t i = s[0] == '-';
-	if (n == i || n - i > 15)
+	size_t i = s[0] == '-', digits = 0, dot = 0;
+	if (n == i)
 		return 0;
-	for (; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
+	if (s[i] == '0' && i + 1 < n && s[i + 1] != '.')
+		return 0;
+	for (; i < n; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else if (s[i] == '.' && !dot)
+			dot = i;
+		else
 			return 0;
-	return s[s[0] == '-'] != '0' || n - (s[0] == '-') == 1;
+	}
+	if (dot && (dot == n - 1 || s[n - 1] == '0' || dot == (size_t)(s[0] == '-')))
+		return 0;
+	return digits <= 15;
 }
 
 static void end_cell(struct xsheet *x)
@@ -169,7 +194,7 @@ static void end_cell(struct xsheet *x)
 			return;
 		}
 		out = x->wb.sst + x->wb.sst_off[i];
-		n = strlen(out);
+		n = (i + 1 < x->wb.nsst ? x->wb.sst_off[i + 1] : x->wb.sst_used) - x->wb.sst_off[i] - 1;
 		break;
 	}
 	case 'b':
@@ -177,7 +202,7 @@ static void end_cell(struct xsheet *x)
 		n = n ? strlen(out) : 0;
 		break;
 	case 'n':
-		if (!n || plain_int(x->val, n))
+		if (!n || plain_decimal(x->val, n))
 			break; /* digits as written: phone numbers, case numbers */
 		{
 			char *end;
