@@ -10,6 +10,7 @@
 #include "encoding.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,11 +119,20 @@ int lw_enc_detect(const unsigned char *s, size_t n, int eof, char name[32], size
  * 24066 two-byte codes, built once through iconv itself (so both agree),
  * decodes the common case several times faster.  Four-byte sequences
  * (rare: characters outside GBK) still go through iconv. */
-static uint32_t *gb2_table(iconv_t cd)
+static uint32_t *gb2_shared; /* built once per process, read-only after */
+static pthread_once_t gb2_once = PTHREAD_ONCE_INIT;
+
+static void gb2_build(void)
 {
-	uint32_t *t = calloc(126 * 191, sizeof *t);
-	if (!t)
-		return NULL;
+	iconv_t cd = iconv_open("UTF-8", "GB18030");
+	uint32_t *t;
+	if (cd == (iconv_t)-1)
+		return;
+	t = calloc(126 * 191, sizeof *t);
+	if (!t) {
+		iconv_close(cd);
+		return;
+	}
 	for (unsigned a = 0x81; a <= 0xFE; a++) {
 		for (unsigned b = 0x40; b <= 0xFE; b++) {
 			char in[2] = {(char)a, (char)b}, out[8], *ip = in, *op = out;
@@ -136,7 +146,14 @@ static uint32_t *gb2_table(iconv_t cd)
 			iconv(cd, NULL, NULL, NULL, NULL);
 		}
 	}
-	return t;
+	iconv_close(cd);
+	gb2_shared = t;
+}
+
+static const uint32_t *gb2_table(void)
+{
+	pthread_once(&gb2_once, gb2_build);
+	return gb2_shared;
 }
 
 /* Decode GB18030 from raw into out; returns bytes of raw used, sets d->bad. */
@@ -200,7 +217,7 @@ int lw_dec_init(struct lw_dec *d, int fd, const unsigned char *mem, size_t memle
 		if (d->cd == (iconv_t)-1)
 			return lw_err_set(e, LW_EINVAL, "unknown encoding '%s' (try UTF-8, GB18030, UTF-16LE)",
 					  encoding);
-		if (!strcasecmp(encoding, "GB18030") && !(d->gb2 = gb2_table(d->cd)))
+		if (!strcasecmp(encoding, "GB18030") && !(d->gb2 = gb2_table()))
 			return lw_err_set(e, LW_ENOMEM, "out of memory");
 	}
 	if (mem) {
@@ -227,8 +244,7 @@ void lw_dec_free(struct lw_dec *d)
 	d->cd = (iconv_t)-1;
 	free(d->raw);
 	free(d->out);
-	free(d->gb2);
-	d->gb2 = NULL;
+	d->gb2 = NULL; /* shared, never freed */
 	d->raw = NULL;
 	d->out = NULL;
 }

@@ -36,7 +36,7 @@ struct lw_dec {
 	int bad;                     /* an invalid sequence follows out[len] */
 	uint64_t badoff;             /* its file offset */
 	char name[32];
-	uint32_t *gb2;               /* GB18030 two-byte table, or NULL (see encoding.c) */
+	const uint32_t *gb2;         /* GB18030 two-byte table (shared), or NULL */
 };
 
 /* Start decoding from byte `skip` (after a BOM).  fd is not closed by the
