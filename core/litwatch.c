@@ -15,6 +15,8 @@ static const struct lw_command commands[] = {
 	{"version", NULL, "", "print the version"},
 	{"detect", lw_cmd_detect, "--method ears-c1|ears-c2|ears-c3|farrington|cusum [FLAGS] < SERIES",
 	 "run a detector over a count series, as R's surveillance package does"},
+	{"read", lw_cmd_read, "FILE [--sheet NAME|N] [--encoding E] [--format csv|jsonl]",
+	 "print a CSV/XLSX/XLS table as the readers see it"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
