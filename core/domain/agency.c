@@ -242,10 +242,10 @@ int lw_agency_aliases_add(struct lw_agency_aliases *t, const char *alias, const 
 	    (rc = lw_agency_normalize(canonical, c, sizeof c, e)) != 0)
 		return rc;
 	target = resolve(t, c);
+	if (target && strcmp(target, a) == 0)
+		return 0; /* already one agency, with alias as its canonical name */
 	if (!target)
 		target = c;
-	if (strcmp(target, a) == 0)
-		return 0; /* already one agency, with alias as its canonical name */
 	if (!(ic = intern(t, target)))
 		return lw_err_set(e, LW_ENOMEM, "agency aliases: out of memory");
 	if ((rc = put(t, ic, ic, origin, e)) != 0 && rc != LW_EEXIST)

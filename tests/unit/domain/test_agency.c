@@ -58,6 +58,14 @@ static void configured_aliases_resolve_to_one_canonical_name(void **state)
 	lw_agency_aliases_free(t);
 }
 
+static void a_canonical_name_added_alone_is_known(void **state)
+{
+	struct lw_agency_aliases *t = lw_agency_aliases_new();
+	assert_int_equal(lw_agency_aliases_add(t, "某县公安局", "某县公安局", LW_ALIAS_LEARNED, NULL), 0);
+	assert_string_equal(lw_agency_aliases_lookup(t, " 某县公安局"), "某县公安局");
+	lw_agency_aliases_free(t);
+}
+
 static void alias_of_an_alias_goes_to_the_canonical_name(void **state)
 {
 	struct lw_agency_aliases *t = lw_agency_aliases_new();
@@ -158,6 +166,7 @@ int main(void)
 		cmocka_unit_test(normalize_trims_folds_and_unifies_brackets),
 		cmocka_unit_test(normalize_refuses_empty_and_overlong),
 		cmocka_unit_test(configured_aliases_resolve_to_one_canonical_name),
+		cmocka_unit_test(a_canonical_name_added_alone_is_known),
 		cmocka_unit_test(alias_of_an_alias_goes_to_the_canonical_name),
 		cmocka_unit_test(config_beats_learned_and_conflicting_config_is_refused),
 		cmocka_unit_test(many_aliases_grow_the_table_and_iterate),
