@@ -132,8 +132,9 @@ int lw_date_from_excel(long serial, long seconds, int system_1904, struct lw_dat
 	if (seconds < 0 || seconds >= 86400)
 		return lw_err_set(e, LW_EFORMAT, "Excel date serial %ld: time of day out of range", serial);
 	if (system_1904) {
-		if (serial < 0 || serial > 200000)
-			return lw_err_set(e, LW_EFORMAT, "Excel date serial %ld out of range (1904 system)", serial);
+		if (serial < 0 || serial > 2958465)
+			return lw_err_set(e, LW_EFORMAT, "Excel date serial %ld out of range 0-2958465 (1904 system)",
+					  serial);
 		days = days_from_civil(1904, 1, 1) + serial;
 	} else {
 		/* Excel copied Lotus 1-2-3 in treating 1900 as a leap year: serial
@@ -143,14 +144,15 @@ int lw_date_from_excel(long serial, long seconds, int system_1904, struct lw_dat
 			return lw_err_set(e, LW_EFORMAT,
 					  "Excel date serial 60 is 1900-02-29, a day that does not exist "
 					  "(Excel's 1900 leap-year bug)");
-		if (serial < 1 || serial > 200000)
-			return lw_err_set(e, LW_EFORMAT, "Excel date serial %ld out of range (1900 system starts at 1)",
+		if (serial < 1 || serial > 2958465)
+			return lw_err_set(e, LW_EFORMAT, "Excel date serial %ld out of range 1-2958465 (1900 system)",
 					  serial);
 		days = days_from_civil(1899, 12, 31) + serial - (serial > 60);
 	}
 	lw_date_from_days(days, out);
 	if (out->y > Y_MAX)
-		return lw_err_set(e, LW_EFORMAT, "Excel date serial %ld: year %d after %d", serial, out->y, Y_MAX);
+		return lw_err_set(e, LW_EFORMAT, "Excel date serial %ld is in year %d, after %d", serial, out->y,
+				  Y_MAX);
 	if (seconds > 0) {
 		out->has_time = 1;
 		out->h = (int)(seconds / 3600);
@@ -309,6 +311,9 @@ static int parse_serial(const char *t, const char *orig, unsigned flags, struct 
 	int n = 0, rc;
 
 	while (is_d(*p)) {
+		if (n == 7)
+			return lw_err_set(e, LW_EFORMAT, "date \"%s\": a bare number of more than 7 digits is not a date",
+					  orig);
 		serial = serial * 10 + (*p++ - '0');
 		n++;
 	}

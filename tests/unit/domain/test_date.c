@@ -90,6 +90,8 @@ static const struct bad bads[] = {
 	{"2024-05-06 12:30 xyz", 0, "unexpected text after the date"},
 	{"二〇二四年十十月六日", 0, "Chinese numeral"},
 	{"2024", 0, "fewer than 5 digits"},
+	{"54866663333333333333", 0, "more than 7 digits"}, /* found by fuzz_date: overflowed a long */
+	{"202405", 0, "after 2199"},
 	{"45418", LW_DATE_NO_SERIAL, "bare number"},
 	{"", 0, "empty"},
 	{"1850-01-01", 0, "year 1850 out of range"},
