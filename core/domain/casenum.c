@@ -251,8 +251,19 @@ int lw_casenum_parse(const char *text, struct lw_casenum *out, struct lw_err *e)
 	if (out->year < 1949 || out->year > 2100)
 		return lw_err_set(e, LW_EFORMAT, "case number \"%s\": year %d out of range 1949-2100", s, out->year);
 
-	/* 号, then the sequence, then an optional 第 and 字 (pre-2016). */
+	/* 之一, 之二 …: a further ruling (e.g. on costs) in the same case. */
 	end = len;
+	for (int k = 9; k >= 1; k--) {
+		static const char *const cn[] = {"", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+		char suf[16];
+		snprintf(suf, sizeof suf, "号之%s", cn[k]);
+		if (ends_with(s, end, suf)) {
+			out->part = k;
+			end -= strlen(suf) - strlen("号");
+			break;
+		}
+	}
+	/* 号, then the sequence, then an optional 第 and 字 (pre-2016). */
 	if (ends_with(s, end, "号"))
 		end -= strlen("号");
 	for (digits = 0; digits < end - 6 && is_digit(s[end - 1 - digits]); digits++)

@@ -36,6 +36,9 @@ struct lw_casenum {
 	char type[16];          /* 类型代字, e.g. "行初", "行审复" */
 	long sequence;          /* 案件编号 without leading zeros, >= 1 */
 	enum lw_court_level level;
+	int part;               /* N of a trailing 之N (号之一 = 1: a further ruling in
+				 * the same case); 0 if none.  Not in norm: the
+				 * case is the same. */
 	char norm[LW_CASENUM_NORM_MAX]; /* e.g. "(2023)鄂9004行初15号" */
 };
 
@@ -43,7 +46,8 @@ struct lw_casenum {
  * Parse a case number.  text is NUL-terminated UTF-8 and is not modified or
  * kept.  Accepted: half-width (), full-width （）, 〔〕, 【】, [] and ［］
  * around the year; white space anywhere; full-width digits; leading zeros in
- * the sequence; a missing final 号; the pre-2016 字第 form.
+ * the sequence; a missing final 号; the pre-2016 字第 form; a trailing 之一,
+ * 之二 … (a further document of the same case, see part).
  *
  * Returns 0 and fills *out; LW_EFORMAT when text is not a case number;
  * LW_EINVAL when it is a well-formed case number of a type that is not an

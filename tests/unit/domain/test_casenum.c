@@ -137,6 +137,16 @@ static void longest_type_code_wins(void **state)
 	assert_false(lw_casenum_type_is_administrative("执"));
 }
 
+static void a_further_ruling_of_the_same_case_keeps_the_case_key(void **state)
+{
+	struct lw_casenum c;
+	assert_int_equal(lw_casenum_parse("（2019）最高法行申3190号之一", &c, NULL), 0);
+	assert_string_equal(c.norm, "(2019)最高法行申3190号");
+	assert_int_equal(c.part, 1);
+	assert_int_equal(lw_casenum_parse("(2019)最高法行申3190号", &c, NULL), 0);
+	assert_int_equal(c.part, 0);
+}
+
 static void overlong_input_is_refused(void **state)
 {
 	char big[400];
@@ -154,6 +164,7 @@ int main(void)
 		cmocka_unit_test(garbage_is_refused_with_a_message_that_says_what_was_expected),
 		cmocka_unit_test(enforcement_case_still_reports_its_type_for_the_log),
 		cmocka_unit_test(longest_type_code_wins),
+		cmocka_unit_test(a_further_ruling_of_the_same_case_keeps_the_case_key),
 		cmocka_unit_test(overlong_input_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
