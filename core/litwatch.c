@@ -12,11 +12,15 @@ static const struct lw_command commands[] = {
 	 "validate a configuration as litwatchd would; prints OK or every error"},
 	{"status", lw_cmd_status, "[--config FILE | --listen ADDR] [--json]",
 	 "show a running litwatchd's sources, queues, imports and errors"},
-	{"version", NULL, "", "print the version"},
+	{"import", lw_cmd_import, "--db FILE --profile NAME [--pii-key-file F] [--json] FILE...",
+	 "import files once, through the same pipeline as the daemon"},
+	{"stats", lw_cmd_stats, "--db FILE --period 2023|2023Q1|2023-01 [--by agency|domain|act|court]",
+	 "the official figures: filed, concluded, lost, loss rate, 调撤率, head appearance"},
 	{"detect", lw_cmd_detect, "--method ears-c1|ears-c2|ears-c3|farrington|cusum [FLAGS] < SERIES",
 	 "run a detector over a count series, as R's surveillance package does"},
 	{"read", lw_cmd_read, "FILE [--sheet NAME|N] [--encoding E] [--format csv|jsonl]",
 	 "print a CSV/XLSX/XLS table as the readers see it"},
+	{"version", NULL, "", "print the version"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -342,10 +342,26 @@ static const char v2_sql[] =
 	") WITHOUT ROWID;\n"
 	"CREATE INDEX notification_alerts_transition ON notification_alerts(transition_id);\n";
 
+/* ---- version 3: the outcome classifier's full vocabulary ----------------- */
+static const char v3_sql[] =
+	/* Outcomes the judgment classifier (domain/outcome.c) tells apart beyond
+	 * v1's list.  upheld (驳回上诉，维持原判) concludes an appeal; the loss
+	 * belongs to the first-instance case, so it is not one here.  remanded
+	 * (发回重审) and unknown (text not understood) do not conclude a case. */
+	"INSERT INTO outcomes VALUES\n"
+	"  ('upheld',           '维持原判',   1, 0, 0),\n"
+	"  ('remanded',         '发回重审',   0, 0, 0),\n"
+	"  ('lost_unspecified', '败诉',       1, 1, 0),\n"
+	"  ('won_unspecified',  '胜诉',       1, 0, 0),\n"
+	"  ('unknown',          '无法识别',   0, 0, 0);\n"
+	/* Imports list and report pages filter by status. */
+	"CREATE INDEX imports_status ON imports(status, id);\n";
+
 const struct lw_wh_migration lw_wh_migrations[] = {
 	{1, "canonical data: cases, tickets, agencies, imports, rejects, conflicts, cursors, alerts",
 	 v1_sql},
 	{2, "alert silences, transitions and the notification outbox", v2_sql},
+	{3, "outcome codes of the judgment classifier; imports by status", v3_sql},
 };
 
 const int lw_wh_migration_count =

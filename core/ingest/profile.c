@@ -146,13 +146,13 @@ int lw_profile_parse(const char *text, size_t len, const char *file, struct lw_p
 		return lw_err_set(e, LW_EINVAL, "%s:%d:%d: invalid JSON: %s", file, jerr.line,
 				  jerr.column, jerr.text);
 	if (!json_is_object(root)) {
-		lw_err_set(e, LW_EINVAL, "%s: a profile must be a JSON object", file);
+		rc = lw_err_set(e, LW_EINVAL, "%s: a profile must be a JSON object", file);
 		goto out;
 	}
 	json_object_foreach(root, key, v) {
 		if (strncmp(key, "//", 2) && strcmp(key, "name") && strcmp(key, "target") &&
 		    strcmp(key, "fields") && strcmp(key, "ignore")) {
-			lw_err_set(e, LW_EINVAL, "%s: %s: unknown key", file, key);
+			rc = lw_err_set(e, LW_EINVAL, "%s: %s: unknown key", file, key);
 			goto out;
 		}
 	}
@@ -162,19 +162,19 @@ int lw_profile_parse(const char *text, size_t len, const char *file, struct lw_p
 	}
 	s = json_string_value(json_object_get(root, "name"));
 	if (!s) {
-		lw_err_set(e, LW_EINVAL, "%s: name: required string is missing", file);
+		rc = lw_err_set(e, LW_EINVAL, "%s: name: required string is missing", file);
 		goto out;
 	}
 	p->name = strdup(s);
 	s = json_string_value(json_object_get(root, "target"));
 	if (!s || (strcmp(s, "cases") && strcmp(s, "tickets"))) {
-		lw_err_set(e, LW_EINVAL, "%s: target: expected \"cases\" or \"tickets\"", file);
+		rc = lw_err_set(e, LW_EINVAL, "%s: target: expected \"cases\" or \"tickets\"", file);
 		goto out;
 	}
 	p->target = strcmp(s, "cases") ? LW_TARGET_TICKETS : LW_TARGET_CASES;
 	fobj = json_object_get(root, "fields");
 	if (!json_is_object(fobj) || json_object_size(fobj) == 0) {
-		lw_err_set(e, LW_EINVAL, "%s: fields: expected a non-empty object", file);
+		rc = lw_err_set(e, LW_EINVAL, "%s: fields: expected a non-empty object", file);
 		goto out;
 	}
 	p->fields = calloc(json_object_size(fobj), sizeof *p->fields);
@@ -193,18 +193,18 @@ int lw_profile_parse(const char *text, size_t len, const char *file, struct lw_p
 			if (!strcmp(fields[f].name, key))
 				break;
 		if (f == LW_F__COUNT || (fields[f].target != p->target && f != LW_F_IGNORE)) {
-			lw_err_set(e, LW_EINVAL, "%s: fields.%s: not a field of the %s table", file, key,
+			rc = lw_err_set(e, LW_EINVAL, "%s: fields.%s: not a field of the %s table", file, key,
 				   p->target == LW_TARGET_CASES ? "cases" : "tickets");
 			goto out;
 		}
 		if (!json_is_object(v)) {
-			lw_err_set(e, LW_EINVAL, "%s: fields.%s: expected an object", file, key);
+			rc = lw_err_set(e, LW_EINVAL, "%s: fields.%s: expected an object", file, key);
 			goto out;
 		}
 		json_object_foreach(v, fk, fv) {
 			if (strncmp(fk, "//", 2) && strcmp(fk, "type") && strcmp(fk, "required") &&
 			    strcmp(fk, "aliases") && strcmp(fk, "default_from_source")) {
-				lw_err_set(e, LW_EINVAL, "%s: fields.%s.%s: unknown key", file, key, fk);
+				rc = lw_err_set(e, LW_EINVAL, "%s: fields.%s.%s: unknown key", file, key, fk);
 				goto out;
 			}
 		}
@@ -215,7 +215,7 @@ int lw_profile_parse(const char *text, size_t len, const char *file, struct lw_p
 			if (!strcmp(type_names[i], ts))
 				t = i;
 		if (t < 0) {
-			lw_err_set(e, LW_EINVAL, "%s: fields.%s.type: unknown type \"%s\"", file, key, ts);
+			rc = lw_err_set(e, LW_EINVAL, "%s: fields.%s.type: unknown type \"%s\"", file, key, ts);
 			goto out;
 		}
 		pf->type = (enum lw_ftype)t;
@@ -241,11 +241,9 @@ int lw_profile_parse(const char *text, size_t len, const char *file, struct lw_p
 	p = NULL;
 	rc = 0;
 out:
-	if (rc == LW_EINVAL && e && !e->code)
-		e->code = LW_EINVAL;
 	lw_profile_free(p);
 	json_decref(root);
-	return rc ? (e ? e->code : rc) : 0;
+	return rc;
 }
 
 int lw_profile_load(const char *dir, const char *name, struct lw_profile **out,

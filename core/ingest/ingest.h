@@ -1,0 +1,95 @@
+/*
+ * ingest.h — the import pipeline every source uses: read a file (or a
+ * page of JSON records), map each row through a profile, normalise it, and
+ * store it with provenance in one transaction.  The CLI's `litwatch import`
+ * and the importer plugins go through exactly this code.
+ *
+ * A file lands whole or not at all: its rows, its rejects and its `imports`
+ * row commit together.  The same bytes imported again change nothing (the
+ * content hash is looked up first) and are reported as a duplicate.
+ *
+ * Thread: an lw_ingest owns the warehouse's writer connection while it runs;
+ * call it from one thread at a time (the daemon runs imports one by one on
+ * a worker thread).
+ */
+#ifndef LW_INGEST_H
+#define LW_INGEST_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct lw_wh;
+struct lw_ingest;
+struct lw_table_opts;
+
+struct lw_ingest_settings {
+	const char *profile_dir;     /* where <profile>.json files are */
+	const char *pii_key_file;    /* NULL: personal columns are rejected */
+	const char *const *precedence; /* source names, highest first */
+	size_t nprecedence;
+	json_t *agencies;            /* {"canonical": ["alias", ...]} or NULL */
+	unsigned outcome_flags;      /* LW_LOSS_* (domain/outcome.h) */
+	size_t max_errors;           /* row errors listed in a report (default 200) */
+};
+
+/* Open the pipeline on a writer connection.  Loads the PII key and the
+ * agency aliases (configured and learned).  Errors name the file. */
+int lw_ingest_new(struct lw_wh *wh, const struct lw_ingest_settings *s,
+		  struct lw_ingest **out, struct lw_err *e);
+void lw_ingest_free(struct lw_ingest *ing);
+
+/* What one import did. */
+struct lw_ingest_result {
+	int64_t import_id;
+	const char *status;   /* "ok", "partial", "rejected", "duplicate", "failed" (static) */
+	int64_t duplicate_of; /* for "duplicate" */
+	uint64_t rows, inserted, updated, unchanged, rejected;
+	char *message;        /* file-level problem (rejected/failed), malloc'd or NULL */
+	char *report;         /* the clerk's report (Chinese + English), malloc'd */
+	char *unknown_headers;/* headers no profile field knows, malloc'd or NULL */
+	json_t *errors;       /* [{"row","column","field","reason","reason_zh","value"}...] */
+	char format[8];       /* "csv", "xlsx", "xls", "json" */
+	char encoding[24];
+};
+
+void lw_ingest_result_clear(struct lw_ingest_result *r);
+
+struct lw_ingest_file {
+	const char *source;   /* source name (provenance) */
+	const char *profile;  /* profile name */
+	const char *path;     /* the file */
+	const char *origin;   /* shown in imports.origin; default path */
+	const char *agency;   /* the drop folder's agency, or NULL */
+	const struct lw_table_opts *table_opts; /* NULL: defaults */
+	volatile int *cancel; /* set to nonzero to stop (rolled back); may be NULL */
+};
+
+/* Import one file.  Returns 0 when the outcome is in *res (even when the
+ * file was rejected: res->status says so); a negative code only when the
+ * warehouse itself failed (nothing was stored; res->message says why). */
+int lw_ingest_file(struct lw_ingest *ing, const struct lw_ingest_file *f,
+		   struct lw_ingest_result *res, struct lw_err *e);
+
+struct lw_ingest_records {
+	const char *source, *profile, *origin;
+	json_t *items;        /* array of objects keyed by the source's names */
+	const char *cursor;   /* stored for source in the same transaction, or NULL */
+	const char *cursor_state; /* JSON text or NULL */
+	const char *sha256;   /* content hash of the page, or NULL */
+};
+
+/* Import one page of JSON records (a court feed page): same mapping, same
+ * transaction rules; the cursor moves only with the page's rows. */
+int lw_ingest_records(struct lw_ingest *ing, const struct lw_ingest_records *rq,
+		      struct lw_ingest_result *res, struct lw_err *e);
+
+/* The stored cursor of a source (malloc'd) or NULL. */
+int lw_ingest_cursor(struct lw_ingest *ing, const char *source, char **cursor,
+		     struct lw_err *e);
+
+/* SHA-256 of a file as 64 hex digits; streams the file. */
+int lw_sha256_file(const char *path, char out_hex[65], int64_t *bytes, struct lw_err *e);
+
+#endif

@@ -1,0 +1,574 @@
+/*
+ * mapper.c — header → field mapping and cell → canonical value (record.h).
+ *
+ * Every problem with a cell becomes a field error with a reason in Chinese
+ * for the clerk who typed it and in English for the operator, plus the value
+ * as given (masked when it is personal data: a clear phone number or name
+ * never leaves this file except as a keyed hash or a masked form).
+ */
+#include "record.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/agency.h"
+#include "domain/casenum.h"
+#include "domain/date.h"
+#include "domain/outcome.h"
+#include "domain/pii.h"
+#include "domain/vocab.h"
+#include "text.h"
+
+static const char *const case_cols[LW_CC__COUNT] = {
+	"case_no_raw", "year", "court_code", "special_code", "type_code", "seq", "court",
+	"court_level", "cause", "act_type", "domain", "plaintiff_hash", "plaintiff_mask",
+	"filed_date", "concluded_date", "outcome", "outcome_raw", "agency_lost", "hearing_held",
+	"head_appeared",
+};
+
+static const char *const ticket_cols[LW_TC__COUNT] = {
+	"received_at", "channel", "category", "topic", "title", "content", "place", "agency_raw",
+	"deadline", "closed_at", "status", "resolved", "satisfaction", "caller_hash", "caller_mask",
+	"caller_name_hash", "law_enforcement",
+};
+
+const char *lw_case_col_name(enum lw_case_col c)
+{
+	return (unsigned)c < LW_CC__COUNT ? case_cols[c] : "?";
+}
+
+const char *lw_ticket_col_name(enum lw_ticket_col c)
+{
+	return (unsigned)c < LW_TC__COUNT ? ticket_cols[c] : "?";
+}
+
+int lw_rec_col_is_int(enum lw_target t, int col)
+{
+	if (t == LW_TARGET_CASES)
+		return col == LW_CC_YEAR || col == LW_CC_SEQ || col == LW_CC_AGENCY_LOST ||
+		       col == LW_CC_HEARING_HELD || col == LW_CC_HEAD_APPEARED;
+	return col == LW_TC_RESOLVED || col == LW_TC_LAW_ENFORCEMENT;
+}
+
+void lw_record_clear(struct lw_record *r)
+{
+	free(r->key);
+	for (int i = 0; i < LW_REC_MAX_COLS; i++)
+		free(r->val[i]);
+	for (size_t i = 0; i < r->nagencies; i++) {
+		free(r->agencies[i]);
+		free(r->agencies_raw[i]);
+	}
+	free(r->agencies);
+	free(r->agencies_raw);
+	for (size_t i = 0; i < r->nerrors; i++) {
+		free(r->errors[i].reason_zh);
+		free(r->errors[i].reason_en);
+		free(r->errors[i].value);
+	}
+	free(r->errors);
+	for (size_t i = 0; i < r->nwarnings; i++)
+		free(r->warnings[i]);
+	free(r->warnings);
+	memset(r, 0, sizeof *r);
+}
+
+/* ---- mapping ---- */
+
+void lw_mapping_free(struct lw_mapping *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->ncols; i++)
+		free(m->headers[i]);
+	free(m->headers);
+	free(m->unknown);
+	free(m);
+}
+
+/* Does folded header h match alias a?  Exact, or h's last "/" part. */
+static int header_matches(const char *h, const char *a)
+{
+	const char *slash = strrchr(h, '/');
+	return !strcmp(h, a) || (slash && !strcmp(slash + 1, a));
+}
+
+static char *join_list(char *const *items, size_t n)
+{
+	size_t len = 1;
+	char *out;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(items[i]) + 2;
+	if (!(out = malloc(len)))
+		return NULL;
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strcat(out, ", ");
+		strcat(out, items[i]);
+	}
+	return out;
+}
+
+int lw_mapping_build(const struct lw_profile *p, const char *const *headers, size_t n,
+		     int have_agency, struct lw_mapping **out, struct lw_err *e)
+{
+	struct lw_mapping *m = calloc(1, sizeof *m);
+	char **unknown = NULL;
+	size_t nunknown = 0;
+	int rc = 0;
+
+	*out = NULL;
+	if (!m || !(m->headers = calloc(n + 1, sizeof *m->headers)) ||
+	    !(unknown = calloc(n + 1, sizeof *unknown))) {
+		free(m);
+		free(unknown);
+		return lw_err_set(e, LW_ENOMEM, "out of memory");
+	}
+	m->profile = p;
+	m->ncols = n;
+	for (int f = 0; f < LW_F__COUNT; f++)
+		m->col[f] = -1;
+	for (size_t c = 0; c < n; c++) {
+		char h[256];
+		int known = 0;
+		m->headers[c] = strdup(headers[c] ? headers[c] : "");
+		lw_header_fold(headers[c], h, sizeof h);
+		if (!h[0])
+			continue; /* an unnamed column: nothing to map, nothing to report */
+		for (size_t i = 0; i < p->nfields && !known; i++) {
+			const struct lw_profile_field *pf = &p->fields[i];
+			for (size_t a = 0; a < pf->naliases; a++) {
+				if (!header_matches(h, pf->aliases[a]))
+					continue;
+				known = 1;
+				/* The first column wins when two carry the same field. */
+				if (m->col[pf->field] < 0 && pf->field != LW_F_IGNORE) {
+					m->col[pf->field] = (int)c;
+					m->pf[pf->field] = pf;
+				}
+				break;
+			}
+		}
+		for (size_t i = 0; i < p->nignore && !known; i++)
+			known = header_matches(h, p->ignore[i]);
+		if (!known && m->headers[c])
+			unknown[nunknown++] = m->headers[c];
+	}
+	if (nunknown)
+		m->unknown = join_list(unknown, nunknown);
+	for (size_t i = 0; i < p->nfields; i++) {
+		const struct lw_profile_field *pf = &p->fields[i];
+		char *found, *accepted;
+		if (!pf->required || m->col[pf->field] >= 0)
+			continue;
+		if (pf->default_from_source && have_agency) {
+			m->pf[pf->field] = pf;
+			continue;
+		}
+		found = join_list(m->headers, n);
+		accepted = join_list(pf->aliases, pf->naliases);
+		rc = lw_err_set(e, LW_EFORMAT,
+				"缺少必填列「%s」/ missing required column for %s: accepted names: %s; "
+				"headers found: %s",
+				pf->aliases[0], lw_field_name(pf->field), accepted ? accepted : "?",
+				found && *found ? found : "(none)");
+		free(found);
+		free(accepted);
+		break;
+	}
+	free(unknown);
+	if (rc) {
+		lw_mapping_free(m);
+		return rc;
+	}
+	*out = m;
+	return 0;
+}
+
+/* ---- cell conversion ---- */
+
+__attribute__((format(printf, 5, 6)))
+static void add_error(struct lw_record *r, int col, enum lw_field f, const char *value,
+		      const char *fmt_zh_en, ...)
+{
+	struct lw_field_error *tmp = realloc(r->errors, (r->nerrors + 1) * sizeof *tmp);
+	char buf[1024];
+	va_list ap;
+	char *sep;
+
+	if (!tmp)
+		return;
+	r->errors = tmp;
+	va_start(ap, fmt_zh_en);
+	vsnprintf(buf, sizeof buf, fmt_zh_en, ap);
+	va_end(ap);
+	/* The format is "中文|English". */
+	sep = strchr(buf, '|');
+	if (sep)
+		*sep = '\0';
+	r->errors[r->nerrors] = (struct lw_field_error){
+		col, f, strdup(buf), strdup(sep ? sep + 1 : buf), value ? strdup(value) : NULL,
+	};
+	r->nerrors++;
+}
+
+static void add_warning(struct lw_record *r, const char *msg)
+{
+	char **tmp = realloc(r->warnings, (r->nwarnings + 1) * sizeof *tmp);
+	if (!tmp)
+		return;
+	r->warnings = tmp;
+	r->warnings[r->nwarnings++] = strdup(msg);
+}
+
+/* Trimmed copy of a cell, or NULL when it is empty. */
+static char *cell_text(const char *s)
+{
+	size_t start, n;
+	char *out;
+
+	if (!s)
+		return NULL;
+	n = lw_trim_span(s, strlen(s), &start);
+	if (!n)
+		return NULL;
+	if ((out = malloc(n + 1))) {
+		memcpy(out, s + start, n);
+		out[n] = '\0';
+	}
+	return out;
+}
+
+/* Yes/no in the ways Chinese forms write it.  Returns 1, 0 or -1. */
+static int parse_bool(const char *s)
+{
+	static const char *const yes[] = {"是", "有", "已出庭", "出庭", "y", "yes", "true", "1",
+					  "√", "✓", "开庭", "已开庭"};
+	static const char *const no[] = {"否", "无", "未出庭", "不出庭", "没有", "n", "no", "false",
+					 "0", "×", "未开庭", "不开庭"};
+	char f[64];
+
+	lw_header_fold(s, f, sizeof f);
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		if (!strcmp(f, yes[i]))
+			return 1;
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+		if (!strcmp(f, no[i]))
+			return 0;
+	return -1;
+}
+
+/* The warehouse's outcome codes (outcomes table) for the classifier's. */
+static const char *outcome_code(enum lw_outcome o)
+{
+	switch (o) {
+	case LW_OUTCOME_PENDING: return "pending";
+	case LW_OUTCOME_REJECTED_CLAIMS: return "claims_rejected";
+	case LW_OUTCOME_REVOKED: return "revoked";
+	case LW_OUTCOME_CONFIRMED_ILLEGAL: return "confirmed_illegal";
+	case LW_OUTCOME_CONFIRMED_VOID: return "confirmed_void";
+	case LW_OUTCOME_ORDERED_PERFORM: return "ordered_perform";
+	case LW_OUTCOME_MODIFIED: return "modified";
+	case LW_OUTCOME_ORDERED_PAY: return "ordered_pay";
+	case LW_OUTCOME_COMPENSATION: return "compensation";
+	case LW_OUTCOME_DISMISSED: return "dismissed";
+	case LW_OUTCOME_WITHDRAWN: return "withdrawn";
+	case LW_OUTCOME_WITHDRAWN_CHANGED: return "withdrawn_after_change";
+	case LW_OUTCOME_MEDIATED: return "mediated";
+	case LW_OUTCOME_TRANSFERRED: return "transferred";
+	case LW_OUTCOME_TERMINATED: return "terminated";
+	case LW_OUTCOME_UPHELD: return "upheld";
+	case LW_OUTCOME_REMANDED: return "remanded";
+	case LW_OUTCOME_LOST_UNSPECIFIED: return "lost_unspecified";
+	case LW_OUTCOME_WON_UNSPECIFIED: return "won_unspecified";
+	case LW_OUTCOME_OTHER: return "other";
+	default: return "unknown";
+	}
+}
+
+static char *fmt_int(long long v)
+{
+	char b[32];
+	snprintf(b, sizeof b, "%lld", v);
+	return strdup(b);
+}
+
+/* Canonical agency name: normalised, then through the alias table. */
+static char *canonical_agency(const struct lw_map_ctx *ctx, const char *name)
+{
+	char norm[LW_AGENCY_NAME_MAX + 8];
+	const char *c;
+
+	if (lw_agency_normalize(name, norm, sizeof norm, NULL) != 0)
+		return NULL;
+	c = ctx->aliases ? lw_agency_aliases_lookup(ctx->aliases, norm) : NULL;
+	return strdup(c ? c : norm);
+}
+
+static int set_agencies(struct lw_record *r, const struct lw_map_ctx *ctx, char **names,
+			size_t n)
+{
+	r->agencies = calloc(n, sizeof *r->agencies);
+	r->agencies_raw = calloc(n, sizeof *r->agencies_raw);
+	if (!r->agencies || !r->agencies_raw)
+		return LW_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		r->agencies[i] = canonical_agency(ctx, names[i]);
+		r->agencies_raw[i] = strdup(names[i]);
+		r->nagencies++;
+		if (!r->agencies[i] || !r->agencies_raw[i])
+			return LW_ENOMEM;
+	}
+	return 0;
+}
+
+/* Convert one field.  t: the column's text (trimmed, non-empty). */
+static void map_field(struct lw_record *r, const struct lw_map_ctx *ctx,
+		      const struct lw_profile_field *pf, int col, char *t)
+{
+	struct lw_err err = {0};
+	const int cases = r->target == LW_TARGET_CASES;
+	char buf[LW_PII_MASK_MAX + LW_PII_HASH_HEX + 64];
+	struct lw_date d;
+	int b;
+
+#define SET(idx, v) (free(r->val[idx]), r->val[idx] = (v))
+	switch (pf->type) {
+	case LW_T_IGNORE:
+		break;
+	case LW_T_TEXT:
+		if (pf->field == LW_F_TICKET_NO) {
+			lw_fold_fullwidth(t);
+			r->key = strdup(t);
+			break;
+		}
+		{
+			static const struct { enum lw_field f; int cc, tc; } map[] = {
+				{LW_F_COURT, LW_CC_COURT, -1}, {LW_F_CAUSE, LW_CC_CAUSE, -1},
+				{LW_F_ACT_TYPE, LW_CC_ACT_TYPE, -1}, {LW_F_DOMAIN, LW_CC_DOMAIN, -1},
+				{LW_F_CHANNEL, -1, LW_TC_CHANNEL}, {LW_F_TOPIC, -1, LW_TC_TOPIC},
+				{LW_F_TITLE, -1, LW_TC_TITLE}, {LW_F_CONTENT, -1, LW_TC_CONTENT},
+				{LW_F_PLACE, -1, LW_TC_PLACE},
+			};
+			for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+				if (map[i].f == pf->field) {
+					int idx = cases ? map[i].cc : map[i].tc;
+					if (idx >= 0)
+						SET(idx, strdup(t));
+				}
+		}
+		break;
+	case LW_T_CASENUM: {
+		struct lw_casenum cn;
+		if (lw_casenum_parse(t, &cn, &err) != 0) {
+			add_error(r, col, pf->field, t, "案号格式不正确，应如 (2023)鄂9004行初15号|%s",
+				  err.msg);
+			break;
+		}
+		r->key = strdup(cn.norm);
+		SET(LW_CC_CASE_NO_RAW, strdup(t));
+		SET(LW_CC_YEAR, fmt_int(cn.year));
+		SET(LW_CC_COURT_CODE, strdup(cn.court));
+		SET(LW_CC_SPECIAL_CODE, cn.special[0] ? strdup(cn.special) : NULL);
+		SET(LW_CC_TYPE_CODE, strdup(cn.type));
+		SET(LW_CC_SEQ, fmt_int(cn.sequence));
+		SET(LW_CC_COURT_LEVEL, cn.level != LW_COURT_UNKNOWN ?
+				       strdup(lw_court_level_name(cn.level)) : NULL);
+		break;
+	}
+	case LW_T_DATE:
+	case LW_T_DATETIME: {
+		unsigned flags = ctx->date_1904 ? LW_DATE_EXCEL_1904 : 0;
+		char iso[LW_DATE_ISO_MAX + 4];
+		int idx = -1;
+		if (lw_date_parse(t, flags, &d, &err) != 0) {
+			add_error(r, col, pf->field, t,
+				  "日期无法识别，请写成 2024-05-06 或 2024年5月6日|%s", err.msg);
+			break;
+		}
+		if (pf->type == LW_T_DATE) {
+			d.has_time = 0;
+		} else if (!d.has_time) {
+			d.has_time = 1; /* a date alone means its midnight */
+			d.h = d.min = d.s = 0;
+		}
+		lw_date_format_iso(&d, iso);
+		if (pf->type == LW_T_DATETIME && iso[10] == 'T')
+			iso[10] = ' ';
+		switch (pf->field) {
+		case LW_F_FILED_DATE: idx = LW_CC_FILED_DATE; break;
+		case LW_F_CONCLUDED_DATE: idx = LW_CC_CONCLUDED_DATE; break;
+		case LW_F_RECEIVED_AT: idx = LW_TC_RECEIVED_AT; break;
+		case LW_F_DEADLINE: idx = LW_TC_DEADLINE; break;
+		case LW_F_CLOSED_AT: idx = LW_TC_CLOSED_AT; break;
+		default: break;
+		}
+		if (idx >= 0)
+			SET(idx, strdup(iso));
+		break;
+	}
+	case LW_T_AGENCY:
+	case LW_T_AGENCIES: {
+		char **names = NULL;
+		size_t n = 0;
+		if (pf->type == LW_T_AGENCY) {
+			char norm[LW_AGENCY_NAME_MAX + 8];
+			if (lw_agency_normalize(t, norm, sizeof norm, &err) != 0) {
+				add_error(r, col, pf->field, t, "机关名称无法识别|%s", err.msg);
+				break;
+			}
+			names = &t;
+			n = 1;
+			if (set_agencies(r, ctx, names, n) != 0)
+				add_error(r, col, pf->field, NULL, "内存不足|out of memory");
+			if (!cases)
+				SET(LW_TC_AGENCY_RAW, strdup(t));
+			break;
+		}
+		if (lw_agency_split(t, &names, &n, &err) != 0) {
+			add_error(r, col, pf->field, t, "被告机关名称无法识别|%s", err.msg);
+			break;
+		}
+		if (set_agencies(r, ctx, names, n) != 0)
+			add_error(r, col, pf->field, NULL, "内存不足|out of memory");
+		lw_agency_names_free(names, n);
+		break;
+	}
+	case LW_T_OUTCOME: {
+		enum lw_outcome o = lw_outcome_classify(t);
+		if (o == LW_OUTCOME_PENDING && lw_outcome_agency_changed_act(t))
+			o = LW_OUTCOME_WITHDRAWN_CHANGED;
+		SET(LW_CC_OUTCOME, strdup(outcome_code(o)));
+		SET(LW_CC_OUTCOME_RAW, strdup(t));
+		if (lw_outcome_is_concluded(o) && o != LW_OUTCOME_UPHELD)
+			SET(LW_CC_AGENCY_LOST, fmt_int(lw_outcome_is_loss(o, ctx->outcome_flags)));
+		if (o == LW_OUTCOME_UNKNOWN) {
+			snprintf(buf, sizeof buf, "第 %u 行裁判结果「%s」无法识别，已按原文保存 / row %u: "
+				 "outcome \"%s\" not understood; kept as written", r->row, t, r->row, t);
+			add_warning(r, buf);
+		}
+		break;
+	}
+	case LW_T_BOOL:
+		b = parse_bool(t);
+		if (b < 0) {
+			add_error(r, col, pf->field, t, "应填「是」或「否」|expected yes or no (是/否)");
+			break;
+		}
+		switch (pf->field) {
+		case LW_F_HEARING_HELD: SET(LW_CC_HEARING_HELD, fmt_int(b)); break;
+		case LW_F_HEAD_APPEARED: SET(LW_CC_HEAD_APPEARED, fmt_int(b)); break;
+		case LW_F_RESOLVED: SET(LW_TC_RESOLVED, fmt_int(b)); break;
+		default: break;
+		}
+		break;
+	case LW_T_PERSON:
+	case LW_T_PHONE: {
+		enum lw_pii_kind kind = pf->type == LW_T_PHONE ? LW_PII_PHONE : LW_PII_NAME;
+		char hash[LW_PII_HASH_HEX], mask[LW_PII_MASK_MAX];
+		int hidx, midx;
+		if (!ctx->pii) {
+			add_error(r, col, pf->field, NULL, "未配置个人信息密钥|no pii_key_file configured: "
+				  "personal data cannot be stored");
+			break;
+		}
+		if (lw_pii_hash(ctx->pii, kind, t, hash, &err) != 0 ||
+		    (kind == LW_PII_PHONE ? lw_pii_mask_phone(t, mask, sizeof mask, &err)
+					  : lw_pii_mask_name(t, mask, sizeof mask, &err)) != 0) {
+			char masked[LW_PII_MASK_MAX];
+			snprintf(masked, sizeof masked, "%.2s…", t);
+			add_error(r, col, pf->field, masked, "%s|%s",
+				  kind == LW_PII_PHONE ? "电话号码无法识别" : "姓名无法识别", err.msg);
+			break;
+		}
+		if (pf->field == LW_F_PLAINTIFF) {
+			hidx = LW_CC_PLAINTIFF_HASH;
+			midx = LW_CC_PLAINTIFF_MASK;
+		} else if (pf->field == LW_F_CALLER_PHONE) {
+			hidx = LW_TC_CALLER_HASH;
+			midx = LW_TC_CALLER_MASK;
+		} else {
+			hidx = LW_TC_CALLER_NAME_HASH;
+			midx = -1;
+		}
+		SET(hidx, strdup(hash));
+		if (midx >= 0)
+			SET(midx, strdup(mask));
+		/* Wipe the clear value from the cell buffer we own. */
+		memset(t, 0, strlen(t));
+		break;
+	}
+	case LW_T_CATEGORY: {
+		enum lw_ticket_category c = lw_ticket_category_parse(t);
+		if (c == LW_CAT_UNKNOWN) {
+			add_error(r, col, pf->field, t, "诉求类型应为 咨询/求助/投诉/建议/举报/感谢/其它 之一|"
+				  "unknown category (expected one of 咨询 求助 投诉 建议 举报 感谢 其它)");
+			break;
+		}
+		SET(LW_TC_CATEGORY, strdup(lw_ticket_category_name(c)));
+		break;
+	}
+	case LW_T_STATUS: {
+		enum lw_ticket_status s = lw_ticket_status_parse(t);
+		/* An unknown status is kept as written: platforms invent new ones. */
+		SET(LW_TC_STATUS, strdup(s == LW_STATUS_UNKNOWN ? t : lw_ticket_status_name(s)));
+		break;
+	}
+	case LW_T_SATISFACTION: {
+		enum lw_satisfaction s = lw_satisfaction_parse(t, 0);
+		if (s == LW_SAT_UNKNOWN) {
+			add_error(r, col, pf->field, t, "满意度应为 满意/基本满意/不满意/未评价|"
+				  "unknown satisfaction (expected 满意 基本满意 不满意 未评价)");
+			break;
+		}
+		SET(LW_TC_SATISFACTION, strdup(lw_satisfaction_name(s)));
+		break;
+	}
+	case LW_T__COUNT:
+		break;
+	}
+#undef SET
+}
+
+int lw_record_map(const struct lw_mapping *m, const struct lw_map_ctx *ctx, uint32_t row,
+		  const char *const *cells, size_t ncells, struct lw_record *r)
+{
+	const struct lw_profile *p = m->profile;
+
+	lw_record_clear(r);
+	r->target = p->target;
+	r->row = row;
+	for (size_t i = 0; i < p->nfields; i++) {
+		const struct lw_profile_field *pf = &p->fields[i];
+		int col = m->col[pf->field];
+		char *t = (col >= 0 && (size_t)col < ncells) ? cell_text(cells[col]) : NULL;
+
+		if (!t && pf->default_from_source && ctx->source_agency)
+			t = strdup(ctx->source_agency);
+		if (!t) {
+			if (pf->required && pf->field != LW_F_IGNORE && (col >= 0 || !pf->default_from_source))
+				add_error(r, col, pf->field, "", "必填项为空|required value is empty");
+			continue;
+		}
+		map_field(r, ctx, pf, col, t);
+		free(t);
+	}
+	if (r->target == LW_TARGET_TICKETS) {
+		/* 涉及执法: does the work order concern law enforcement?  A keyword
+		 * match on category/topic/title (documented in docs/domain-rules.md). */
+		const char *kw = NULL;
+		for (int c = LW_TC_TOPIC; c <= LW_TC_CONTENT && !kw; c++)
+			if (r->val[c])
+				kw = lw_enforcement_keyword(r->val[c]);
+		free(r->val[LW_TC_LAW_ENFORCEMENT]);
+		r->val[LW_TC_LAW_ENFORCEMENT] = strdup(kw ? "1" : "0");
+	}
+	if (!r->key && r->nerrors == 0)
+		add_error(r, -1, p->target == LW_TARGET_CASES ? LW_F_CASE_NO : LW_F_TICKET_NO, "",
+			  "缺少编号|no key (case number or ticket number)");
+	return 0;
+}

@@ -1,0 +1,126 @@
+/*
+ * report.c — the import report a clerk reads next to a file
+ * (<name>.error.txt) and `litwatch import` prints: what happened, which row
+ * and column, what was expected, and what to do — in Chinese and English.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ingest_int.h"
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		size_t room = b->cap - b->len;
+		va_start(ap, fmt);
+		n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? room : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if (b->p && (size_t)n < room) {
+			b->len += (size_t)n;
+			return;
+		}
+		{
+			size_t cap = (b->cap + (size_t)n + 256) * 2;
+			char *np = realloc(b->p, cap);
+			if (!np)
+				return;
+			b->p = np;
+			b->cap = cap;
+		}
+	}
+}
+
+static const char *status_text(const char *status)
+{
+	if (!strcmp(status, "ok"))
+		return "已全部导入 / imported";
+	if (!strcmp(status, "partial"))
+		return "部分导入：有误的行未导入 / partly imported: rows with problems were left out";
+	if (!strcmp(status, "rejected"))
+		return "未导入 / rejected: nothing from this file was imported";
+	if (!strcmp(status, "duplicate"))
+		return "重复文件：此前已导入过完全相同的文件，本次未重复导入 / duplicate: the same file "
+		       "was imported before; nothing imported again";
+	return "导入失败（系统原因），文件保留待重试 / failed (not the file's fault); the file is kept "
+	       "and tried again";
+}
+
+void lw_ingest_report(struct lw_ingest *ing, const char *origin, struct lw_ingest_result *res)
+{
+	struct sbuf b = {0};
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t i, shown = 0, nerr = 0;
+	json_t *o;
+
+	localtime_r(&now, &tm);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+	sb_printf(&b, "litwatch 导入报告 / import report\n");
+	sb_printf(&b, "文件 / file: %s\n", origin ? origin : "?");
+	sb_printf(&b, "时间 / time: %s\n", when);
+	sb_printf(&b, "结果 / result: %s\n", status_text(res->status ? res->status : "failed"));
+	if (res->rows)
+		sb_printf(&b, "数据行 / rows: %llu（新增 / new %llu，更新 / updated %llu，无变化 / "
+			  "unchanged %llu，有误 / rejected %llu）\n",
+			  (unsigned long long)res->rows, (unsigned long long)res->inserted,
+			  (unsigned long long)res->updated, (unsigned long long)res->unchanged,
+			  (unsigned long long)res->rejected);
+	if (res->message)
+		sb_printf(&b, "\n问题 / problem:\n  %s\n", res->message);
+	json_array_foreach(res->errors, i, o)
+		if (json_object_get(o, "reason"))
+			nerr++;
+	if (nerr) {
+		sb_printf(&b, "\n有误的行 / rows with problems:\n");
+		json_array_foreach(res->errors, i, o) {
+			const char *col = json_string_value(json_object_get(o, "column"));
+			const char *val = json_string_value(json_object_get(o, "value"));
+			if (!json_object_get(o, "reason"))
+				continue;
+			sb_printf(&b, "  第 %lld 行%s%s%s：%s / row %lld%s%s: %s",
+				  (long long)json_integer_value(json_object_get(o, "row")),
+				  col ? "，" : "", col ? col : "", col ? " 列" : "",
+				  json_string_value(json_object_get(o, "reason_zh")),
+				  (long long)json_integer_value(json_object_get(o, "row")),
+				  col ? ", column " : "", col ? col : "",
+				  json_string_value(json_object_get(o, "reason")));
+			if (val && *val)
+				sb_printf(&b, "（原值 / value: \"%s\"）", val);
+			sb_printf(&b, "\n");
+			shown++;
+		}
+		if (res->rejected > 0 && shown < res->rejected)
+			sb_printf(&b, "  ……仅列出前 %zu 处 / only the first %zu problems are listed\n",
+				  shown, shown);
+	}
+	json_array_foreach(res->errors, i, o)
+		if (json_object_get(o, "warning"))
+			sb_printf(&b, "\n提示 / note: %s\n",
+				  json_string_value(json_object_get(o, "warning")));
+	if (res->unknown_headers)
+		sb_printf(&b, "\n未识别的列（已忽略）/ columns not recognised (ignored): %s\n",
+			  res->unknown_headers);
+	if (res->status && (!strcmp(res->status, "partial") || !strcmp(res->status, "rejected")))
+		sb_printf(&b, "\n怎么办 / what to do:\n"
+			      "  请按上面的说明更正，然后把更正后的文件重新放入原文件夹。已导入的行不会重复计算。\n"
+			      "  Correct the problems above and drop the corrected file into the same "
+			      "folder again. Rows already imported are not counted twice.\n");
+	(void)ing;
+	free(res->report);
+	res->report = b.p;
+}

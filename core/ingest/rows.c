@@ -1,0 +1,274 @@
+/*
+ * rows.c — one row through the pipeline (map, then store or reject), and
+ * pages of JSON records from feeds (see ingest.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest_int.h"
+#include "read/table.h"
+#include "warehouse.h"
+
+/* The row as a JSON object {header: value} for `rejects.raw`; personal
+ * columns are replaced by their masked or hashed form. */
+static char *raw_json(const struct lw_mapping *m, const struct lw_record *r,
+		      const char *const *cells, size_t ncells)
+{
+	json_t *o = json_object();
+	char *out;
+
+	for (size_t c = 0; c < ncells && c < m->ncols; c++) {
+		int personal = 0;
+		for (int f = 0; f < LW_F__COUNT; f++)
+			if (m->col[f] == (int)c && m->pf[f] &&
+			    (m->pf[f]->type == LW_T_PERSON || m->pf[f]->type == LW_T_PHONE))
+				personal = 1;
+		if (!cells[c][0])
+			continue;
+		json_object_set_new(o, m->headers[c][0] ? m->headers[c] : "?",
+				    json_string(personal ? "(personal data withheld)" : cells[c]));
+	}
+	(void)r;
+	out = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(o);
+	return out;
+}
+
+static int reject_row(struct lw_ingest *ing, const struct lw_mapping *m, int64_t import_id,
+		      const struct lw_record *r, const char *const *cells, size_t ncells,
+		      struct lw_ingest_result *res, struct lw_err *e)
+{
+	char *raw = raw_json(m, r, cells, ncells);
+	int rc = 0;
+
+	for (size_t i = 0; i < r->nerrors && rc == 0; i++) {
+		const struct lw_field_error *fe = &r->errors[i];
+		char column[320] = "", letter[8];
+		char reason[1200];
+		if (fe->col >= 0)
+			snprintf(column, sizeof column, "%s %s", lw_col_letter((size_t)fe->col, letter),
+				 (size_t)fe->col < m->ncols ? m->headers[fe->col] : "");
+		snprintf(reason, sizeof reason, "%s / %s", fe->reason_zh, fe->reason_en);
+		rc = lw_store_reject(ing->store, import_id, r->row, column[0] ? column : NULL,
+				     lw_field_name(fe->field), reason, raw, e);
+		if (json_array_size(res->errors) < ing->max_errors) {
+			json_t *o = json_object();
+			json_object_set_new(o, "row", json_integer(r->row));
+			json_object_set_new(o, "column", column[0] ? json_string(column) : json_null());
+			json_object_set_new(o, "field", json_string(lw_field_name(fe->field)));
+			json_object_set_new(o, "reason", json_string(fe->reason_en));
+			json_object_set_new(o, "reason_zh", json_string(fe->reason_zh));
+			json_object_set_new(o, "value", fe->value ? json_string(fe->value) : json_null());
+			json_array_append_new(res->errors, o);
+		}
+	}
+	free(raw);
+	res->rejected++;
+	return rc;
+}
+
+/* Run one statement with no result (SAVEPOINT and friends). */
+static int exec(struct lw_ingest *ing, const char *sql, struct lw_err *e)
+{
+	sqlite3_stmt *s;
+	int rc = lw_wh_stmt(ing->wh, sql, &s, e);
+	if (rc == 0)
+		rc = lw_wh_step(ing->wh, s, e);
+	return rc < 0 ? rc : 0;
+}
+
+int lw_ingest_row(struct lw_ingest *ing, const struct lw_map_ctx *ctx, const struct lw_mapping *m,
+		  const char *source, int64_t import_id, uint32_t row, const char *const *cells,
+		  size_t ncells, struct lw_ingest_result *res, struct lw_err *e)
+{
+	struct lw_record *r = &ing->rec;
+	enum lw_upsert what;
+	struct lw_err uerr = {0};
+	int rc;
+
+	res->rows++;
+	if ((rc = lw_record_map(m, ctx, row, cells, ncells, r)) != 0)
+		return lw_err_set(e, rc, "out of memory mapping row %u", row);
+	for (size_t i = 0; i < r->nwarnings; i++)
+		if (json_array_size(res->errors) < ing->max_errors) {
+			json_t *o = json_object();
+			json_object_set_new(o, "row", json_integer(row));
+			json_object_set_new(o, "warning", json_string(r->warnings[i]));
+			json_array_append_new(res->errors, o);
+		}
+	if (r->nerrors)
+		return reject_row(ing, m, import_id, r, cells, ncells, res, e);
+	/* A row is atomic: a constraint the merged row breaks (e.g. concluded
+	 * before filed) rejects this row only. */
+	if ((rc = exec(ing, "SAVEPOINT lw_row", e)) != 0)
+		return rc;
+	rc = lw_store_upsert(ing->store, source, import_id, r, &what, &uerr);
+	if (rc == LW_EINVAL || rc == LW_EEXIST) {
+		if ((rc = exec(ing, "ROLLBACK TO lw_row", e)) || (rc = exec(ing, "RELEASE lw_row", e)))
+			return rc;
+		r->errors = calloc(1, sizeof *r->errors);
+		if (!r->errors)
+			return lw_err_set(e, LW_ENOMEM, "out of memory");
+		r->nerrors = 1;
+		r->errors[0].col = -1;
+		r->errors[0].field = r->target == LW_TARGET_CASES ? LW_F_CASE_NO : LW_F_TICKET_NO;
+		r->errors[0].reason_zh = strdup("与已有数据矛盾或不符合要求（例如结案日期早于立案日期）");
+		r->errors[0].reason_en = strdup(uerr.msg);
+		return reject_row(ing, m, import_id, r, cells, ncells, res, e);
+	}
+	if (rc != 0) {
+		if (e)
+			*e = uerr;
+		return rc;
+	}
+	if ((rc = exec(ing, "RELEASE lw_row", e)) != 0)
+		return rc;
+	switch (what) {
+	case LW_UPSERT_INSERTED: res->inserted++; break;
+	case LW_UPSERT_UPDATED: res->updated++; break;
+	case LW_UPSERT_UNCHANGED: res->unchanged++; break;
+	}
+	return 0;
+}
+
+int lw_ingest_finish(struct lw_ingest *ing, struct lw_ingest_result *res, struct lw_err *e)
+{
+	struct lw_import_counts c = {res->rows, res->inserted, res->updated, res->unchanged,
+				     res->rejected};
+	int rc;
+
+	if (res->rejected == 0)
+		res->status = "ok";
+	else if (res->rejected < res->rows)
+		res->status = "partial";
+	else
+		res->status = "rejected";
+	if (!strcmp(res->status, "rejected") && !res->message)
+		res->message = strdup("every row has a problem; nothing was imported");
+	if ((rc = lw_store_import_finish(ing->store, res->import_id, res->status, &c, 0, res->message,
+					 e)) != 0)
+		return rc;
+	return lw_wh_commit(ing->wh, e);
+}
+
+/* Text of a JSON value as a cell. */
+static char *cell_of(json_t *v)
+{
+	char buf[64];
+
+	switch (json_typeof(v)) {
+	case JSON_STRING: return strdup(json_string_value(v));
+	case JSON_INTEGER: snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v)); break;
+	case JSON_REAL: snprintf(buf, sizeof buf, "%.17g", json_real_value(v)); break;
+	case JSON_TRUE: return strdup("是");
+	case JSON_FALSE: return strdup("否");
+	default: return strdup("");
+	}
+	return strdup(buf);
+}
+
+int lw_ingest_records(struct lw_ingest *ing, const struct lw_ingest_records *rq,
+		      struct lw_ingest_result *res, struct lw_err *e)
+{
+	const struct lw_profile *prof;
+	struct lw_mapping *map = NULL;
+	struct lw_err err = {0};
+	json_t *keys = json_object(), *item;
+	const char **hdr = NULL;
+	char **cells = NULL;
+	size_t nkeys = 0, i;
+	int64_t dup = 0;
+	int rc;
+
+	memset(res, 0, sizeof *res);
+	res->errors = json_array();
+	snprintf(res->format, sizeof res->format, "json");
+	if ((rc = lw_ingest_profile(ing, rq->profile, &prof, &err)) != 0) {
+		res->status = "failed";
+		res->message = strdup(err.msg);
+		json_decref(keys);
+		return lw_err_set(e, rc, "%s", err.msg);
+	}
+	/* The page's header: every key, in order of first appearance. */
+	json_array_foreach(rq->items, i, item) {
+		const char *k;
+		json_t *v;
+		if (!json_is_object(item))
+			continue;
+		json_object_foreach(item, k, v)
+			if (!json_object_get(keys, k))
+				json_object_set_new(keys, k, json_integer((json_int_t)nkeys++));
+	}
+	hdr = calloc(nkeys + 1, sizeof *hdr);
+	cells = calloc(nkeys + 1, sizeof *cells);
+	if (!hdr || !cells) {
+		rc = lw_err_set(e, LW_ENOMEM, "out of memory");
+		goto out;
+	}
+	{
+		const char *k;
+		json_t *v;
+		json_object_foreach(keys, k, v)
+			hdr[json_integer_value(v)] = k;
+	}
+	if ((rc = lw_wh_begin_immediate(ing->wh, e)) != 0)
+		goto out;
+	if (rq->sha256 && (rc = lw_store_find_duplicate(ing->store, rq->sha256, &dup, e)) != 0)
+		goto rollback;
+	if ((rc = lw_store_import_begin(ing->store, rq->source, rq->origin, dup ? NULL : rq->sha256,
+					-1, "json", rq->profile, &res->import_id, e)) != 0)
+		goto rollback;
+	if (json_array_size(rq->items) > 0 &&
+	    lw_mapping_build(prof, hdr, nkeys, 0, &map, &err) != 0) {
+		/* The whole page is unusable; the cursor does not move. */
+		lw_wh_rollback(ing->wh);
+		res->status = "rejected";
+		res->message = strdup(err.msg);
+		rc = 0;
+		goto out;
+	}
+	if (map && map->unknown)
+		res->unknown_headers = strdup(map->unknown);
+	{
+		struct lw_map_ctx ctx = {ing->pii, ing->aliases, NULL, ing->outcome_flags, 0};
+		json_array_foreach(rq->items, i, item) {
+			const char *k;
+			json_t *v;
+			for (size_t c = 0; c < nkeys; c++) {
+				free(cells[c]);
+				cells[c] = NULL;
+			}
+			if (json_is_object(item))
+				json_object_foreach(item, k, v)
+					cells[json_integer_value(json_object_get(keys, k))] = cell_of(v);
+			for (size_t c = 0; c < nkeys; c++)
+				if (!cells[c])
+					cells[c] = strdup("");
+			if ((rc = lw_ingest_row(ing, &ctx, map, rq->source, res->import_id,
+						(uint32_t)(i + 1), (const char *const *)cells, nkeys, res,
+						e)) != 0)
+				goto rollback;
+		}
+	}
+	if (rq->cursor && (rc = lw_store_cursor_set(ing->store, rq->source, rq->cursor,
+						    rq->cursor_state, res->import_id, e)) != 0)
+		goto rollback;
+	if ((rc = lw_ingest_finish(ing, res, e)) != 0)
+		goto out;
+	goto out;
+rollback:
+	lw_wh_rollback(ing->wh);
+	res->status = "failed";
+	res->message = strdup(e ? e->msg : "warehouse error");
+out:
+	if (cells)
+		for (size_t c = 0; c < nkeys; c++)
+			free(cells[c]);
+	free(cells);
+	free(hdr);
+	json_decref(keys);
+	lw_mapping_free(map);
+	lw_ingest_report(ing, rq->origin, res);
+	return rc;
+}

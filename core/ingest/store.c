@@ -1,0 +1,548 @@
+/*
+ * store.c — the import pipeline's SQL, in one place (see store.h).
+ *
+ * The statements for `cases` and `tickets` are assembled once, at
+ * lw_store_new, from the constant column lists in mapper.c, so that the
+ * column list has a single source of truth; no value is ever put into SQL
+ * text (all values are bound parameters).
+ */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "warehouse.h"
+
+struct table_sql {
+	const char *table, *key;
+	int ncols;
+	const char *(*colname)(int);
+	char *select; /* columns..., source WHERE key = :key */
+	char *insert;
+	char *update;
+};
+
+struct lw_store {
+	struct lw_wh *wh;
+	char **prec;
+	size_t nprec;
+	struct table_sql t[2]; /* LW_TARGET_CASES, LW_TARGET_TICKETS */
+};
+
+static const char *case_name(int c)
+{
+	return lw_case_col_name((enum lw_case_col)c);
+}
+
+static const char *ticket_name(int c)
+{
+	return lw_ticket_col_name((enum lw_ticket_col)c);
+}
+
+/* Build the three statements of a table from its column list. */
+static int build_sql(struct table_sql *t)
+{
+	size_t cap = 4096;
+	char *sel = malloc(cap), *ins = malloc(cap), *upd = malloc(cap);
+	size_t s = 0, i = 0, u = 0;
+
+	if (!sel || !ins || !upd) {
+		free(sel);
+		free(ins);
+		free(upd);
+		return LW_ENOMEM;
+	}
+	s += (size_t)snprintf(sel + s, cap - s, "SELECT ");
+	i += (size_t)snprintf(ins + i, cap - i, "INSERT INTO %s (%s, source, import_id, source_row, "
+			      "first_import_id", t->table, t->key);
+	u += (size_t)snprintf(upd + u, cap - u, "UPDATE %s SET import_id = :import_id, source_row = "
+			      ":source_row, updated_at = strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now')",
+			      t->table);
+	for (int c = 0; c < t->ncols; c++) {
+		s += (size_t)snprintf(sel + s, cap - s, "%s, ", t->colname(c));
+		i += (size_t)snprintf(ins + i, cap - i, ", %s", t->colname(c));
+		u += (size_t)snprintf(upd + u, cap - u, ", %s = :c%d", t->colname(c), c);
+	}
+	s += (size_t)snprintf(sel + s, cap - s, "source FROM %s WHERE %s = :key", t->table, t->key);
+	i += (size_t)snprintf(ins + i, cap - i, ") VALUES (:key, :source, :import_id, :source_row, "
+			      ":import_id");
+	for (int c = 0; c < t->ncols; c++)
+		i += (size_t)snprintf(ins + i, cap - i, ", :c%d", c);
+	i += (size_t)snprintf(ins + i, cap - i, ")");
+	u += (size_t)snprintf(upd + u, cap - u, " WHERE %s = :key", t->key);
+	t->select = sel;
+	t->insert = ins;
+	t->update = upd;
+	return 0;
+}
+
+int lw_store_new(struct lw_wh *wh, const char *const *precedence, size_t nprecedence,
+		 struct lw_store **out, struct lw_err *e)
+{
+	struct lw_store *st = calloc(1, sizeof *st);
+
+	*out = NULL;
+	if (!st)
+		return lw_err_set(e, LW_ENOMEM, "out of memory");
+	st->wh = wh;
+	st->t[LW_TARGET_CASES] = (struct table_sql){"cases", "case_no", LW_CC__COUNT, case_name,
+						    NULL, NULL, NULL};
+	st->t[LW_TARGET_TICKETS] = (struct table_sql){"tickets", "ticket_no", LW_TC__COUNT,
+						      ticket_name, NULL, NULL, NULL};
+	if (build_sql(&st->t[0]) || build_sql(&st->t[1]) ||
+	    !(st->prec = calloc(nprecedence + 1, sizeof *st->prec))) {
+		lw_store_free(st);
+		return lw_err_set(e, LW_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < nprecedence; i++) {
+		if (!(st->prec[i] = strdup(precedence[i]))) {
+			lw_store_free(st);
+			return lw_err_set(e, LW_ENOMEM, "out of memory");
+		}
+		st->nprec++;
+	}
+	*out = st;
+	return 0;
+}
+
+void lw_store_free(struct lw_store *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < 2; i++) {
+		free(st->t[i].select);
+		free(st->t[i].insert);
+		free(st->t[i].update);
+	}
+	for (size_t i = 0; i < st->nprec; i++)
+		free(st->prec[i]);
+	free(st->prec);
+	free(st);
+}
+
+static size_t rank(const struct lw_store *st, const char *source)
+{
+	for (size_t i = 0; i < st->nprec; i++)
+		if (!strcmp(st->prec[i], source))
+			return i;
+	return st->nprec;
+}
+
+/* ---- imports, rejects, cursors ---- */
+
+int lw_store_find_duplicate(struct lw_store *st, const char *sha256_hex, int64_t *import_id,
+			    struct lw_err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*import_id = 0;
+	if ((rc = lw_wh_stmt(st->wh, "SELECT id FROM imports WHERE content_hash = :h AND status IN "
+			     "('ok', 'partial') ORDER BY id LIMIT 1", &s, e)) != 0 ||
+	    (rc = lw_wh_bind_text(s, ":h", sha256_hex, e)) != 0)
+		return rc;
+	rc = lw_wh_step(st->wh, s, e);
+	if (rc == 1) {
+		*import_id = sqlite3_column_int64(s, 0);
+		rc = 0;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+int lw_store_import_begin(struct lw_store *st, const char *source, const char *origin,
+			  const char *sha256_hex, int64_t bytes, const char *format,
+			  const char *profile, int64_t *id, struct lw_err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = lw_wh_stmt(st->wh, "INSERT INTO imports (source, origin, content_hash, bytes, "
+			     "format, profile) VALUES (:source, :origin, :hash, :bytes, :format, "
+			     ":profile)", &s, e)) != 0)
+		return rc;
+	if ((rc = lw_wh_bind_text(s, ":source", source, e)) ||
+	    (rc = lw_wh_bind_text(s, ":origin", origin, e)) ||
+	    (rc = sha256_hex ? lw_wh_bind_text(s, ":hash", sha256_hex, e)
+			     : lw_wh_bind_null(s, ":hash", e)) ||
+	    (rc = bytes >= 0 ? lw_wh_bind_int64(s, ":bytes", bytes, e)
+			     : lw_wh_bind_null(s, ":bytes", e)) ||
+	    (rc = format ? lw_wh_bind_text(s, ":format", format, e) : lw_wh_bind_null(s, ":format", e)) ||
+	    (rc = profile ? lw_wh_bind_text(s, ":profile", profile, e)
+			  : lw_wh_bind_null(s, ":profile", e)))
+		return rc;
+	if ((rc = lw_wh_step(st->wh, s, e)) < 0)
+		return rc;
+	*id = sqlite3_last_insert_rowid(lw_wh_db(st->wh));
+	return 0;
+}
+
+int lw_store_import_finish(struct lw_store *st, int64_t id, const char *status,
+			   const struct lw_import_counts *c, int64_t duplicate_of,
+			   const char *message, struct lw_err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = lw_wh_stmt(st->wh, "UPDATE imports SET status = :status, finished_at = "
+			     "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), rows_total = :rows, inserted = "
+			     ":ins, updated = :upd, unchanged = :unch, rejected = :rej, duplicate_of = "
+			     ":dup, message = :msg WHERE id = :id", &s, e)) != 0)
+		return rc;
+	if ((rc = lw_wh_bind_text(s, ":status", status, e)) ||
+	    (rc = lw_wh_bind_int64(s, ":rows", (int64_t)c->rows, e)) ||
+	    (rc = lw_wh_bind_int64(s, ":ins", (int64_t)c->inserted, e)) ||
+	    (rc = lw_wh_bind_int64(s, ":upd", (int64_t)c->updated, e)) ||
+	    (rc = lw_wh_bind_int64(s, ":unch", (int64_t)c->unchanged, e)) ||
+	    (rc = lw_wh_bind_int64(s, ":rej", (int64_t)c->rejected, e)) ||
+	    (rc = duplicate_of ? lw_wh_bind_int64(s, ":dup", duplicate_of, e)
+			       : lw_wh_bind_null(s, ":dup", e)) ||
+	    (rc = message ? lw_wh_bind_text(s, ":msg", message, e) : lw_wh_bind_null(s, ":msg", e)) ||
+	    (rc = lw_wh_bind_int64(s, ":id", id, e)))
+		return rc;
+	rc = lw_wh_step(st->wh, s, e);
+	return rc < 0 ? rc : 0;
+}
+
+int lw_store_reject(struct lw_store *st, int64_t import_id, uint32_t row, const char *column,
+		    const char *field, const char *reason, const char *raw_json,
+		    struct lw_err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = lw_wh_stmt(st->wh, "INSERT INTO rejects (import_id, source_row, source_column, "
+			     "field, reason, raw) VALUES (:imp, :row, :col, :field, :reason, :raw)",
+			     &s, e)) != 0)
+		return rc;
+	if ((rc = lw_wh_bind_int64(s, ":imp", import_id, e)) ||
+	    (rc = row ? lw_wh_bind_int64(s, ":row", row, e) : lw_wh_bind_null(s, ":row", e)) ||
+	    (rc = column ? lw_wh_bind_text(s, ":col", column, e) : lw_wh_bind_null(s, ":col", e)) ||
+	    (rc = field ? lw_wh_bind_text(s, ":field", field, e) : lw_wh_bind_null(s, ":field", e)) ||
+	    (rc = lw_wh_bind_text(s, ":reason", reason, e)) ||
+	    (rc = raw_json ? lw_wh_bind_text(s, ":raw", raw_json, e) : lw_wh_bind_null(s, ":raw", e)))
+		return rc;
+	rc = lw_wh_step(st->wh, s, e);
+	return rc < 0 ? rc : 0;
+}
+
+int lw_store_cursor_set(struct lw_store *st, const char *source, const char *cursor,
+			const char *state_json, int64_t import_id, struct lw_err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = lw_wh_stmt(st->wh, "INSERT INTO cursors (source, cursor, state, import_id) VALUES "
+			     "(:source, :cursor, :state, :imp) ON CONFLICT(source) DO UPDATE SET "
+			     "cursor = excluded.cursor, state = excluded.state, import_id = "
+			     "excluded.import_id, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+			     &s, e)) != 0)
+		return rc;
+	if ((rc = lw_wh_bind_text(s, ":source", source, e)) ||
+	    (rc = lw_wh_bind_text(s, ":cursor", cursor, e)) ||
+	    (rc = state_json ? lw_wh_bind_text(s, ":state", state_json, e)
+			     : lw_wh_bind_null(s, ":state", e)) ||
+	    (rc = import_id ? lw_wh_bind_int64(s, ":imp", import_id, e)
+			    : lw_wh_bind_null(s, ":imp", e)))
+		return rc;
+	rc = lw_wh_step(st->wh, s, e);
+	return rc < 0 ? rc : 0;
+}
+
+int lw_store_cursor_get(struct lw_store *st, const char *source, char **cursor,
+			struct lw_err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*cursor = NULL;
+	if ((rc = lw_wh_stmt(st->wh, "SELECT cursor FROM cursors WHERE source = :source", &s, e)) ||
+	    (rc = lw_wh_bind_text(s, ":source", source, e)))
+		return rc;
+	rc = lw_wh_step(st->wh, s, e);
+	if (rc == 1) {
+		*cursor = strdup((const char *)sqlite3_column_text(s, 0));
+		rc = *cursor ? 0 : lw_err_set(e, LW_ENOMEM, "out of memory");
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* ---- agencies ---- */
+
+int lw_store_agency_id(struct lw_store *st, const char *name, int64_t *id, struct lw_err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = lw_wh_stmt(st->wh, "SELECT id FROM agencies WHERE name = :name", &s, e)) ||
+	    (rc = lw_wh_bind_text(s, ":name", name, e)))
+		return rc;
+	rc = lw_wh_step(st->wh, s, e);
+	if (rc == 1) {
+		*id = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		return 0;
+	}
+	sqlite3_reset(s);
+	if (rc < 0)
+		return rc;
+	if ((rc = lw_wh_stmt(st->wh, "INSERT INTO agencies (name) VALUES (:name)", &s, e)) ||
+	    (rc = lw_wh_bind_text(s, ":name", name, e)) || (rc = lw_wh_step(st->wh, s, e)) < 0)
+		return rc;
+	*id = sqlite3_last_insert_rowid(lw_wh_db(st->wh));
+	return 0;
+}
+
+int lw_store_each_alias(struct lw_store *st,
+			int (*fn)(const char *alias, const char *canonical, void *ud), void *ud,
+			struct lw_err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = lw_wh_stmt(st->wh, "SELECT a.alias, g.name FROM agency_aliases a JOIN agencies g "
+			     "ON g.id = a.agency_id", &s, e)) != 0)
+		return rc;
+	while ((rc = lw_wh_step(st->wh, s, e)) == 1) {
+		if ((rc = fn((const char *)sqlite3_column_text(s, 0),
+			     (const char *)sqlite3_column_text(s, 1), ud)) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- upserts ---- */
+
+static int bind_col(sqlite3_stmt *s, const char *name, enum lw_target t, int c, const char *v,
+		    struct lw_err *e)
+{
+	if (!v)
+		return lw_wh_bind_null(s, name, e);
+	if (lw_rec_col_is_int(t, c))
+		return lw_wh_bind_int64(s, name, strtoll(v, NULL, 10), e);
+	return lw_wh_bind_text(s, name, v, e);
+}
+
+static int add_conflict(struct lw_store *st, const char *table, const char *key,
+			const char *field, const char *kept, const char *src_kept,
+			const char *other, const char *src_other, int64_t import_id, uint32_t row,
+			struct lw_err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = lw_wh_stmt(st->wh, "INSERT INTO conflicts (table_name, row_key, field, value_kept, "
+			     "source_kept, value_other, source_other, import_id, source_row) VALUES "
+			     "(:t, :k, :f, :vk, :sk, :vo, :so, :imp, :row)", &s, e)) != 0)
+		return rc;
+	if ((rc = lw_wh_bind_text(s, ":t", table, e)) || (rc = lw_wh_bind_text(s, ":k", key, e)) ||
+	    (rc = lw_wh_bind_text(s, ":f", field, e)) ||
+	    (rc = kept ? lw_wh_bind_text(s, ":vk", kept, e) : lw_wh_bind_null(s, ":vk", e)) ||
+	    (rc = lw_wh_bind_text(s, ":sk", src_kept, e)) ||
+	    (rc = other ? lw_wh_bind_text(s, ":vo", other, e) : lw_wh_bind_null(s, ":vo", e)) ||
+	    (rc = lw_wh_bind_text(s, ":so", src_other, e)) ||
+	    (rc = lw_wh_bind_int64(s, ":imp", import_id, e)) ||
+	    (rc = lw_wh_bind_int64(s, ":row", row, e)))
+		return rc;
+	rc = lw_wh_step(st->wh, s, e);
+	return rc < 0 ? rc : 0;
+}
+
+static int set_provenance(struct lw_store *st, const char *table, const char *key,
+			  const char *field, const char *source, int64_t import_id, uint32_t row,
+			  int remove, struct lw_err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (remove)
+		rc = lw_wh_stmt(st->wh, "DELETE FROM field_provenance WHERE table_name = :t AND "
+				"row_key = :k AND field = :f", &s, e);
+	else
+		rc = lw_wh_stmt(st->wh, "INSERT OR REPLACE INTO field_provenance (table_name, row_key, "
+				"field, source, import_id, source_row) VALUES (:t, :k, :f, :s, :imp, "
+				":row)", &s, e);
+	if (rc || (rc = lw_wh_bind_text(s, ":t", table, e)) || (rc = lw_wh_bind_text(s, ":k", key, e)) ||
+	    (rc = lw_wh_bind_text(s, ":f", field, e)))
+		return rc;
+	if (!remove && ((rc = lw_wh_bind_text(s, ":s", source, e)) ||
+			(rc = lw_wh_bind_int64(s, ":imp", import_id, e)) ||
+			(rc = lw_wh_bind_int64(s, ":row", row, e))))
+		return rc;
+	rc = lw_wh_step(st->wh, s, e);
+	return rc < 0 ? rc : 0;
+}
+
+/* Source of each field of an existing row (field_provenance, else the
+ * row's source).  fsrc[c] receives malloc'd names or NULL. */
+static int load_provenance(struct lw_store *st, const struct table_sql *t, const char *key,
+			   char **fsrc, struct lw_err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = lw_wh_stmt(st->wh, "SELECT field, source FROM field_provenance WHERE table_name = "
+			     ":t AND row_key = :k", &s, e)) ||
+	    (rc = lw_wh_bind_text(s, ":t", t->table, e)) || (rc = lw_wh_bind_text(s, ":k", key, e)))
+		return rc;
+	while ((rc = lw_wh_step(st->wh, s, e)) == 1) {
+		const char *f = (const char *)sqlite3_column_text(s, 0);
+		for (int c = 0; c < t->ncols; c++)
+			if (!strcmp(t->colname(c), f)) {
+				free(fsrc[c]);
+				fsrc[c] = strdup((const char *)sqlite3_column_text(s, 1));
+			}
+	}
+	sqlite3_reset(s);
+	return rc < 0 ? rc : 0;
+}
+
+/* A stored "pending" outcome is no information: a later record fills it. */
+static int is_empty(const struct table_sql *t, int c, const char *v)
+{
+	if (!v)
+		return 1;
+	return t == NULL ? 0 : (!strcmp(t->table, "cases") && c == LW_CC_OUTCOME &&
+				!strcmp(v, "pending"));
+}
+
+static int upsert_defendants(struct lw_store *st, const char *source, int64_t import_id,
+			     const struct lw_record *r, int *changed, struct lw_err *e)
+{
+	for (size_t i = 0; i < r->nagencies; i++) {
+		sqlite3_stmt *s;
+		int64_t aid;
+		int rc;
+		if ((rc = lw_store_agency_id(st, r->agencies[i], &aid, e)) != 0)
+			return rc;
+		if ((rc = lw_wh_stmt(st->wh, "INSERT OR IGNORE INTO case_defendants (case_no, agency_id, "
+				     "role, name_raw, source, import_id, source_row) VALUES (:k, :a, "
+				     ":role, :raw, :s, :imp, :row)", &s, e)) != 0)
+			return rc;
+		if ((rc = lw_wh_bind_text(s, ":k", r->key, e)) || (rc = lw_wh_bind_int64(s, ":a", aid, e)) ||
+		    (rc = lw_wh_bind_text(s, ":role", i ? "co-defendant" : "principal", e)) ||
+		    (rc = lw_wh_bind_text(s, ":raw", r->agencies_raw[i], e)) ||
+		    (rc = lw_wh_bind_text(s, ":s", source, e)) ||
+		    (rc = lw_wh_bind_int64(s, ":imp", import_id, e)) ||
+		    (rc = lw_wh_bind_int64(s, ":row", r->row, e)))
+			return rc;
+		if ((rc = lw_wh_step(st->wh, s, e)) < 0)
+			return rc;
+		if (sqlite3_changes(lw_wh_db(st->wh)) > 0)
+			*changed = 1;
+	}
+	return 0;
+}
+
+int lw_store_upsert(struct lw_store *st, const char *source, int64_t import_id,
+		    const struct lw_record *r, enum lw_upsert *what, struct lw_err *e)
+{
+	const struct table_sql *t = &st->t[r->target];
+	char *cur[LW_REC_MAX_COLS] = {0}, *fsrc[LW_REC_MAX_COLS] = {0}, *row_source = NULL;
+	const char *newv[LW_REC_MAX_COLS] = {0};
+	sqlite3_stmt *s;
+	int rc, found, changed = 0;
+
+	/* The stored row, if any. */
+	if ((rc = lw_wh_stmt(st->wh, t->select, &s, e)) || (rc = lw_wh_bind_text(s, ":key", r->key, e)))
+		return rc;
+	found = lw_wh_step(st->wh, s, e);
+	if (found < 0)
+		return found;
+	if (found == 1) {
+		for (int c = 0; c < t->ncols; c++) {
+			const char *v = (const char *)sqlite3_column_text(s, c);
+			cur[c] = v ? strdup(v) : NULL;
+		}
+		row_source = strdup((const char *)sqlite3_column_text(s, t->ncols));
+	}
+	sqlite3_reset(s);
+
+	if (!found) {
+		if ((rc = lw_wh_stmt(st->wh, t->insert, &s, e)) ||
+		    (rc = lw_wh_bind_text(s, ":key", r->key, e)) ||
+		    (rc = lw_wh_bind_text(s, ":source", source, e)) ||
+		    (rc = lw_wh_bind_int64(s, ":import_id", import_id, e)) ||
+		    (rc = lw_wh_bind_int64(s, ":source_row", r->row, e)))
+			goto out;
+		for (int c = 0; c < t->ncols; c++) {
+			char name[16];
+			const char *v = r->val[c];
+			/* A bound NULL would override the column's DEFAULT. */
+			if (!v && r->target == LW_TARGET_CASES && c == LW_CC_OUTCOME)
+				v = "pending";
+			snprintf(name, sizeof name, ":c%d", c);
+			if ((rc = bind_col(s, name, r->target, c, v, e)) != 0)
+				goto out;
+		}
+		if ((rc = lw_wh_step(st->wh, s, e)) < 0)
+			goto out;
+		*what = LW_UPSERT_INSERTED;
+		rc = 0;
+		if (r->target == LW_TARGET_CASES)
+			rc = upsert_defendants(st, source, import_id, r, &changed, e);
+		goto out;
+	}
+
+	/* Field by field: precedence decides, both values are kept. */
+	if ((rc = load_provenance(st, t, r->key, fsrc, e)) != 0)
+		goto out;
+	for (int c = 0; c < t->ncols; c++) {
+		const char *in = r->val[c], *was = cur[c];
+		const char *was_src = fsrc[c] ? fsrc[c] : row_source;
+		int take = 0;
+		newv[c] = was;
+		if (!in || (was && !strcmp(in, was)))
+			continue;
+		if (is_empty(t, c, was) || !strcmp(was_src, source))
+			take = 1;
+		else if (rank(st, source) < rank(st, was_src))
+			take = 1;
+		if (!is_empty(t, c, was) && strcmp(was_src, source)) {
+			/* Two sources disagree: keep both values. */
+			rc = take ? add_conflict(st, t->table, r->key, t->colname(c), in, source, was,
+						 was_src, import_id, r->row, e)
+				  : add_conflict(st, t->table, r->key, t->colname(c), was, was_src, in,
+						 source, import_id, r->row, e);
+			if (rc)
+				goto out;
+		}
+		if (!take)
+			continue;
+		newv[c] = in;
+		changed = 1;
+		if ((rc = set_provenance(st, t->table, r->key, t->colname(c), source, import_id, r->row,
+					 !strcmp(source, row_source), e)) != 0)
+			goto out;
+	}
+	if (r->target == LW_TARGET_CASES &&
+	    (rc = upsert_defendants(st, source, import_id, r, &changed, e)) != 0)
+		goto out;
+	*what = changed ? LW_UPSERT_UPDATED : LW_UPSERT_UNCHANGED;
+	if (!changed) {
+		rc = 0;
+		goto out;
+	}
+	if ((rc = lw_wh_stmt(st->wh, t->update, &s, e)) || (rc = lw_wh_bind_text(s, ":key", r->key, e)) ||
+	    (rc = lw_wh_bind_int64(s, ":import_id", import_id, e)) ||
+	    (rc = lw_wh_bind_int64(s, ":source_row", r->row, e)))
+		goto out;
+	for (int c = 0; c < t->ncols; c++) {
+		char name[16];
+		snprintf(name, sizeof name, ":c%d", c);
+		if ((rc = bind_col(s, name, r->target, c, newv[c], e)) != 0)
+			goto out;
+	}
+	rc = lw_wh_step(st->wh, s, e);
+	rc = rc < 0 ? rc : 0;
+out:
+	for (int c = 0; c < t->ncols; c++) {
+		free(cur[c]);
+		free(fsrc[c]);
+	}
+	free(row_source);
+	return rc;
+}

@@ -1,0 +1,74 @@
+/*
+ * store.h — every SQL statement of the import pipeline: imports, rejects,
+ * upserts of cases and tickets with source precedence, conflicts, field
+ * provenance, agencies and feed cursors.
+ *
+ * All functions run inside a transaction the caller opened on the writer
+ * connection (lw_wh_begin_immediate), on the thread that owns it.
+ */
+#ifndef LW_INGEST_STORE_H
+#define LW_INGEST_STORE_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "record.h"
+
+struct lw_wh;
+struct lw_store;
+
+/* What an upsert did to the row. */
+enum lw_upsert { LW_UPSERT_INSERTED, LW_UPSERT_UPDATED, LW_UPSERT_UNCHANGED };
+
+/* precedence: source names, highest first (copied); sources not listed rank
+ * below every listed one.  Among equals the value already stored is kept,
+ * except that a source always updates what it wrote itself. */
+int lw_store_new(struct lw_wh *wh, const char *const *precedence, size_t nprecedence,
+		 struct lw_store **out, struct lw_err *e);
+void lw_store_free(struct lw_store *st);
+
+/* An earlier import of the same bytes that landed (ok or partial), or 0. */
+int lw_store_find_duplicate(struct lw_store *st, const char *sha256_hex, int64_t *import_id,
+			    struct lw_err *e);
+
+/* Insert the imports row (status 'running'); *id receives its id. */
+int lw_store_import_begin(struct lw_store *st, const char *source, const char *origin,
+			  const char *sha256_hex, int64_t bytes, const char *format,
+			  const char *profile, int64_t *id, struct lw_err *e);
+
+struct lw_import_counts {
+	uint64_t rows, inserted, updated, unchanged, rejected;
+};
+
+/* Finish the imports row: status ok|partial|rejected|failed|duplicate. */
+int lw_store_import_finish(struct lw_store *st, int64_t id, const char *status,
+			   const struct lw_import_counts *c, int64_t duplicate_of,
+			   const char *message, struct lw_err *e);
+
+/* One rejected row: column (e.g. "D 立案日期"), field name, reason, and the
+ * row's cells as a JSON object text (personal values already masked). */
+int lw_store_reject(struct lw_store *st, int64_t import_id, uint32_t row, const char *column,
+		    const char *field, const char *reason, const char *raw_json,
+		    struct lw_err *e);
+
+/* Upsert one mapped record (no errors) from source/import_id. */
+int lw_store_upsert(struct lw_store *st, const char *source, int64_t import_id,
+		    const struct lw_record *r, enum lw_upsert *what, struct lw_err *e);
+
+/* Agency id for a canonical name, creating the agency when new. */
+int lw_store_agency_id(struct lw_store *st, const char *name, int64_t *id, struct lw_err *e);
+
+/* Every alias → canonical pair the warehouse has learned or was told, for
+ * the in-memory alias table: fn is called per pair. */
+int lw_store_each_alias(struct lw_store *st,
+			int (*fn)(const char *alias, const char *canonical, void *ud), void *ud,
+			struct lw_err *e);
+
+/* A feed's position, written in the same transaction as its page. */
+int lw_store_cursor_set(struct lw_store *st, const char *source, const char *cursor,
+			const char *state_json, int64_t import_id, struct lw_err *e);
+/* *cursor (malloc'd) or NULL when the source has none yet. */
+int lw_store_cursor_get(struct lw_store *st, const char *source, char **cursor,
+			struct lw_err *e);
+
+#endif
