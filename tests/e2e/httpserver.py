@@ -103,6 +103,7 @@ def _query_response(query):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, so clients can reuse connections
+    disable_nagle_algorithm = True  # headers and body go in separate writes
     server_version = "lwtest/1"
 
     def log_message(self, fmt, *args):
