@@ -16,8 +16,13 @@ struct lw_command {
 	const char *help;  /* one line: what it does */
 };
 
+/* core/detect/cmd_detect.c: litwatch detect (see docs/detectors.md). */
+int lw_cmd_detect(int argc, char **argv);
 
 int lw_cmd_check_config(int argc, char **argv);
 int lw_cmd_status(int argc, char **argv);
+
+/* core/read/cmd_read.c: print a table as the readers see it. */
+int lw_cmd_read(int argc, char **argv);
 
 #endif

@@ -361,8 +361,8 @@ static int load_root(json_t *root, const char *name, const struct lw_config_defa
 	}
 	lw_options_validate(root, core_options, "", cfg->data_dir, skip, NULL, vals, d);
 
-	cfg->warehouse = lw_path_join(cfg->data_dir,
-				      json_string_value(json_object_get(vals, "warehouse")));
+	s = json_string_value(json_object_get(vals, "warehouse"));
+	cfg->warehouse = s ? lw_path_join(cfg->data_dir, s) : NULL; /* NULL: reported */
 	if (cfg->warehouse) {
 		/* The parent must exist, unless it is data_dir (created at start). */
 		char parent[PATH_MAX];

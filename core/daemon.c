@@ -402,7 +402,7 @@ int lw_daemon_run(const char *config_path)
 	struct lw_diag diag = {0};
 	struct lw_err err = {0};
 	uv_loop_t loop;
-	int rc = 1;
+	int rc = 1, forced = 0;
 
 	d.config_path = config_path;
 	d.started_at = now_ms();
@@ -451,13 +451,15 @@ int lw_daemon_run(const char *config_path)
 	/* Either every handle is closed, or the shutdown timer fired and a
 	 * plugin still holds handles: then the loop cannot be closed and the
 	 * process exits with them open. */
-	while (d.sources) {
-		struct lw_source *s = d.sources;
-		d.sources = s->next;
-		lw_source_free(s);
+	forced = uv_loop_alive(&loop);
+	if (!forced) {
+		while (d.sources) {
+			struct lw_source *s = d.sources;
+			d.sources = s->next;
+			lw_source_free(s);
+		}
+		uv_loop_close(&loop);
 	}
-	if (uv_loop_close(&loop) != 0)
-		lw_log(LW_LOG_DEBUG, NULL, "loop closed with handles still open");
 	rc = 0;
 out:
 	lw_wh_close(d.wh);
@@ -465,6 +467,13 @@ out:
 	lw_config_free(d.pending_cfg);
 	lw_plugins_free(d.plugins);
 	free(d.last_reload_error);
+	if (forced) {
+		/* A source did not stop in time and still owns handles and memory
+		 * on the loop: the warehouse is closed, so leave at once rather
+		 * than run exit handlers over a plugin's half-stopped state. */
+		lw_log(LW_LOG_NOTICE, NULL, "stopped (a source was abandoned)");
+		_exit(0);
+	}
 	if (rc == 0)
 		lw_log(LW_LOG_NOTICE, NULL, "stopped");
 	return rc;

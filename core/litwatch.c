@@ -13,6 +13,10 @@ static const struct lw_command commands[] = {
 	{"status", lw_cmd_status, "[--config FILE | --listen ADDR] [--json]",
 	 "show a running litwatchd's sources, queues, imports and errors"},
 	{"version", NULL, "", "print the version"},
+	{"detect", lw_cmd_detect, "--method ears-c1|ears-c2|ears-c3|farrington|cusum [FLAGS] < SERIES",
+	 "run a detector over a count series, as R's surveillance package does"},
+	{"read", lw_cmd_read, "FILE [--sheet NAME|N] [--encoding E] [--format csv|jsonl]",
+	 "print a CSV/XLSX/XLS table as the readers see it"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -102,7 +102,8 @@ char *lw_plugins_list(const char *dir)
 	}
 	if (d)
 		closedir(d);
-	qsort(names, n, sizeof *names, cmp_str);
+	if (n)
+		qsort(names, n, sizeof *names, cmp_str);
 	out = malloc(n ? len : 5);
 	if (out) {
 		out[0] = '\0';

@@ -13,6 +13,7 @@ struct state {
 	struct lw_source *src;
 	uv_timer_t tick;
 	uv_timer_t linger;
+	int open_handles;
 };
 
 static const struct lw_option options[] = {
@@ -41,7 +42,8 @@ static void on_closed(uv_handle_t *h)
 {
 	struct state *st = h->data;
 
-	if (h == (uv_handle_t *)&st->linger) {
+	/* Free only after both close callbacks: their order is not ours. */
+	if (--st->open_handles == 0) {
 		struct lw_source *src = st->src;
 		const struct lw_host_api *api = st->api;
 		api->log(src, LW_LOG_INFO, "testsrc stopped");
@@ -74,6 +76,7 @@ static int start(const struct lw_host_api *api, struct lw_source *src, void **st
 	uv_timer_init(api->loop(src), &st->tick);
 	uv_timer_init(api->loop(src), &st->linger);
 	st->tick.data = st->linger.data = st;
+	st->open_handles = 2;
 	uv_timer_start(&st->tick, on_tick, (uint64_t)api->opt_int(src, "interval"),
 		       (uint64_t)api->opt_int(src, "interval"));
 	api->log(src, LW_LOG_INFO, "testsrc started: marker=%s mode=%s count=%lld limit=%lld inbox=%s",

@@ -135,6 +135,8 @@ static const struct bad_case bad_cases[] = {
 	{"{\"data_dir\":\"@D\",\"warehouse\":\"nodir/w.db\"}",
 	 "warehouse: directory does not exist: @D/nodir"},
 	{"{\"data_dir\":\"@D/afile\"}", "data_dir: not a directory: @D/afile"},
+	/* Found by fuzz_config: a non-string warehouse crashed the path join. */
+	{"{\"data_dir\":\"@D\",\"warehouse\":[]}", "warehouse: expected a string, got an array"},
 	{"{\"data_dir\":\"@D\",\"pii_key_file\":\"@D\"}", "pii_key_file: not a regular file: @D"},
 	{"{\"data_dir\":\"@D\",\"shutdown_timeout\":\"soon\"}",
 	 "shutdown_timeout: expected a duration such as \"500ms\", \"15m\" or \"1h\"; got \"soon\""},

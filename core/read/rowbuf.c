@@ -1,0 +1,184 @@
+/*
+ * rowbuf.c — the growable row buffer every backend fills (see read_int.h),
+ * and the column-letter helper.
+ *
+ * Cells live back to back in one byte buffer so that a row costs two
+ * allocations however many cells it has, and the buffer is reused from row
+ * to row: after the first few rows reading allocates nothing.
+ */
+#include "read_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void lw_rawrow_init(struct lw_rawrow *r, const struct lw_read_limits *lim)
+{
+	memset(r, 0, sizeof *r);
+	r->lim = lim;
+}
+
+void lw_rawrow_free(struct lw_rawrow *r)
+{
+	free(r->buf);
+	free(r->off);
+	free(r->len);
+	r->buf = NULL;
+	r->off = r->len = NULL;
+	r->used = r->cap = r->ccap = r->ncols = 0;
+}
+
+void lw_rawrow_clear(struct lw_rawrow *r, uint32_t num)
+{
+	r->num = num;
+	r->ncols = 0;
+	r->used = 0;
+	r->in_cell = 0;
+}
+
+static int reserve_bytes(struct lw_rawrow *r, size_t more)
+{
+	size_t need, ncap;
+	char *nb;
+
+	if (r->used + more <= r->cap)
+		return 0;
+	need = r->used + more;
+	ncap = r->cap ? r->cap : 256;
+	while (ncap < need)
+		ncap *= 2;
+	nb = realloc(r->buf, ncap);
+	if (!nb)
+		return LW_ENOMEM;
+	r->buf = nb;
+	r->cap = ncap;
+	return 0;
+}
+
+static int reserve_cells(struct lw_rawrow *r, size_t n)
+{
+	size_t ncap;
+	size_t *o, *l;
+
+	if (n <= r->ccap)
+		return 0;
+	ncap = r->ccap ? r->ccap : 16;
+	while (ncap < n)
+		ncap *= 2;
+	o = realloc(r->off, ncap * sizeof *o);
+	if (!o)
+		return LW_ENOMEM;
+	r->off = o;
+	l = realloc(r->len, ncap * sizeof *l);
+	if (!l)
+		return LW_ENOMEM;
+	r->len = l;
+	r->ccap = ncap;
+	return 0;
+}
+
+static int push_empty(struct lw_rawrow *r)
+{
+	if (reserve_bytes(r, 1) || reserve_cells(r, r->ncols + 1))
+		return LW_ENOMEM;
+	r->off[r->ncols] = r->used;
+	r->len[r->ncols] = 0;
+	r->buf[r->used++] = '\0';
+	r->ncols++;
+	return 0;
+}
+
+int lw_rawrow_begin(struct lw_rawrow *r, size_t col)
+{
+	int rc;
+
+	if (r->in_cell && (rc = lw_rawrow_end(r)))
+		return rc;
+	if (col >= r->lim->max_cols)
+		return LW_ELIMIT;
+	while (r->ncols < col)
+		if ((rc = push_empty(r)))
+			return rc;
+	if (col < r->ncols) /* cells out of order: keep the first, as Excel would reject it */
+		col = r->ncols;
+	if (reserve_cells(r, col + 1))
+		return LW_ENOMEM;
+	r->off[col] = r->used;
+	r->len[col] = 0;
+	r->ncols = col + 1;
+	r->in_cell = 1;
+	return 0;
+}
+
+int lw_rawrow_append(struct lw_rawrow *r, const char *s, size_t n)
+{
+	size_t c = r->ncols - 1;
+
+	if (!r->in_cell || n == 0)
+		return 0;
+	if (r->len[c] + n > r->lim->max_cell_bytes)
+		return LW_ELIMIT;
+	if (reserve_bytes(r, n + 1))
+		return LW_ENOMEM;
+	memcpy(r->buf + r->used, s, n);
+	r->used += n;
+	r->len[c] += n;
+	return 0;
+}
+
+int lw_rawrow_end(struct lw_rawrow *r)
+{
+	if (!r->in_cell)
+		return 0;
+	if (reserve_bytes(r, 1))
+		return LW_ENOMEM;
+	r->buf[r->used++] = '\0';
+	r->in_cell = 0;
+	return 0;
+}
+
+int lw_rawrow_add(struct lw_rawrow *r, size_t col, const char *s, size_t n)
+{
+	int rc = lw_rawrow_begin(r, col);
+
+	if (!rc)
+		rc = lw_rawrow_append(r, s, n);
+	if (!rc)
+		rc = lw_rawrow_end(r);
+	return rc;
+}
+
+int lw_rawrow_pad(struct lw_rawrow *r, size_t ncols)
+{
+	int rc;
+
+	if (r->in_cell && (rc = lw_rawrow_end(r)))
+		return rc;
+	while (r->ncols < ncols)
+		if ((rc = push_empty(r)))
+			return rc;
+	return 0;
+}
+
+void lw_rawrow_swap(struct lw_rawrow *a, struct lw_rawrow *b)
+{
+	struct lw_rawrow t = *a;
+	*a = *b;
+	*b = t;
+}
+
+char *lw_col_letter(size_t idx, char buf[8])
+{
+	char tmp[8];
+	size_t n = 0, i;
+
+	idx++; /* bijective base 26: A..Z, AA.. */
+	while (idx > 0 && n < 7) {
+		idx--;
+		tmp[n++] = (char)('A' + idx % 26);
+		idx /= 26;
+	}
+	for (i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	buf[n] = '\0';
+	return buf;
+}
