@@ -165,6 +165,7 @@ static void add_source(struct lw_daemon *d, const struct lw_source_conf *sc)
 	while (*tail)
 		tail = &(*tail)->next;
 	*tail = s;
+	s->http = d->http;
 	start_source(d, s, sc);
 }
 
@@ -194,6 +195,10 @@ static void close_loop_handles(struct lw_daemon *d)
 	uv_close((uv_handle_t *)&d->shutdown_timer, NULL);
 	lw_httpd_stop(d->httpd);
 	d->httpd = NULL;
+	/* Sources have stopped; calls of the core (alert sinks) get
+	 * LW_ECANCELED, then libcurl's connections and handles close. */
+	lw_http_driver_close(d->http, NULL, NULL);
+	d->http = NULL;
 }
 
 static void maybe_finish_shutdown(struct lw_daemon *d)
@@ -427,6 +432,8 @@ int lw_daemon_run(const char *config_path)
 	uv_loop_init(&loop);
 	d.loop = &loop;
 	start_signals(&d);
+	if (lw_http_driver_new(&loop, &d.http, &err) != 0)
+		lw_log(LW_LOG_ERR, NULL, "%s; sources cannot make HTTP requests", err.msg);
 	if (d.cfg->http_listen && http_apply(&d, d.cfg->http_listen) != 0) {
 		/* The status API is not essential: keep running without it. */
 		lw_log(LW_LOG_WARNING, NULL, "continuing without the status API");

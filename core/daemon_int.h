@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include "config.h"
+#include "http_client.h"
 #include "httpd.h"
 #include "source.h"
 
@@ -23,6 +24,7 @@ struct lw_daemon {
 	struct lw_wh *wh;
 	struct lw_source *sources; /* running set, in config order */
 	struct lw_httpd *httpd;
+	struct lw_http_driver *http; /* HTTP(S)/SMTP client for sources and sinks */
 
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t watchdog, shutdown_timer;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "host_http.h"
 #include "log.h"
 
 static int64_t now_ms(void)
@@ -124,6 +125,7 @@ static void host_stopped(struct lw_source *src)
 {
 	void (*cb)(struct lw_source *, void *) = src->on_stopped;
 
+	lw_host_http_abort_all(src);
 	src->running = 0;
 	src->stopping = 0;
 	src->state = NULL;
@@ -147,6 +149,9 @@ const struct lw_host_api lw_host_api_v1 = {
 	.count = host_count,
 	.stopped = host_stopped,
 	.set_queue = host_set_queue,
+	.http_request = lw_host_http_request,
+	.http_cancel = lw_host_http_cancel,
+	.backoff = lw_host_backoff,
 };
 
 /* ---- lifecycle ---- */
@@ -182,6 +187,7 @@ int lw_source_start(struct lw_source *src)
 		char msg[160];
 		snprintf(msg, sizeof msg, "start failed: %s", lw_strerror(rc));
 		host_set_state(src, LW_STATE_FAILING, msg);
+		lw_host_http_abort_all(src);
 		src->counters[LW_CTR_ERRORS]++;
 		src->state = NULL;
 		return rc;

@@ -13,6 +13,9 @@
 #include "config.h"
 #include "litwatch/plugin.h"
 
+struct lw_http_driver;
+struct lw_host_call;
+
 struct lw_source {
 	char *name;
 	char *plugin;
@@ -29,6 +32,8 @@ struct lw_source {
 	char *last_error;                /* last error-level log line */
 	int64_t last_error_at;
 	uint64_t queue;                  /* work items waiting */
+	struct lw_http_driver *http;     /* the daemon's HTTP client; NULL: none */
+	struct lw_host_call *http_calls; /* this source's calls in flight */
 	int running;  /* start() succeeded and stopped() has not been called */
 	int stopping; /* stop() called, stopped() pending */
 	int drop;     /* to be freed once stopped (reload removed/changed it) */

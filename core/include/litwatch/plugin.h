@@ -108,6 +108,97 @@ enum lw_counter {
 	LW_CTR__COUNT
 };
 
+/* ---- HTTP(S)/SMTP client (ABI 1) ----
+ *
+ * Requests run on the daemon's libcurl-multi driver, on the loop thread,
+ * with no thread per request and connections reused.  See
+ * lw_host_api.http_request for the contract.
+ */
+
+struct lw_http_call; /* one request in flight; owned by the host */
+
+enum lw_http_method {
+	LW_HTTP_GET = 0,
+	LW_HTTP_POST,
+	LW_HTTP_MAIL, /* SMTP(S): send body as one message (see mail_*) */
+};
+
+enum lw_http_tls {
+	LW_TLS_REQUIRED = 0, /* default: https/smtps, or STARTTLS that must succeed */
+	LW_TLS_NONE_LOOPBACK, /* SMTP without TLS; refused unless the URL's host
+				 is 127.0.0.1, ::1 or localhost (tests only) */
+};
+
+/*
+ * One request.  Zero-initialise, set struct_size = sizeof(struct
+ * lw_http_req) and the fields you need; zero means "default".  Every
+ * pointer is read (and copied where needed) during the http_request()
+ * call only: nothing here needs to outlive it.
+ */
+struct lw_http_req {
+	uint32_t struct_size;
+	enum lw_http_method method;
+	const char *url;             /* http://, https://, smtp:// or smtps:// */
+	const char *const *headers;  /* "Name: value" strings, NULL-terminated;
+					may be NULL */
+	const void *body;            /* POST body / mail message (RFC 5322) */
+	size_t body_len;
+	const char *bearer_token;    /* sent as "Authorization: Bearer ...";
+					never logged; wiped when done */
+	const char *ca_file;         /* PEM bundle that replaces the system
+					trust store; verification is always on */
+	const char *proxy;           /* e.g. "http://proxy:3128"; NULL: none
+					(the *_proxy environment is ignored) */
+	int64_t connect_timeout_ms;  /* 0: 10 s */
+	int64_t timeout_ms;          /* whole transfer; 0: 120 s */
+	int64_t low_speed_limit;     /* bytes/s; abort when slower than this */
+	int64_t low_speed_time_ms;   /* ... for this long (0: no check) */
+	int64_t max_size;            /* response body limit; 0: 64 MiB */
+	const char *if_none_match;   /* ETag of the copy we hold, or NULL */
+	const char *if_modified_since; /* HTTP-date of the copy, or NULL */
+	int follow_redirects;        /* follow up to 5 http(s) redirects */
+	/* LW_HTTP_MAIL only */
+	const char *mail_from;       /* envelope sender, "<a@b>" or "a@b" */
+	const char *const *mail_rcpt; /* envelope recipients, NULL-terminated */
+	const char *username;        /* SMTP AUTH; never logged; wiped */
+	const char *password;
+	enum lw_http_tls tls;
+};
+
+/*
+ * The outcome of one request, passed to its callback.  Strings are owned
+ * by the host and valid until the callback returns.  To keep the body,
+ * take it: copy the pointer and set resp->body to NULL; free it later with
+ * free().
+ */
+struct lw_http_resp {
+	int result;          /* 0: a response arrived (any status); else a
+				negative LW_E* code: -11 cancelled, -7 body
+				over max_size, -2 transport/TLS/time-out */
+	const char *error;   /* why, naming the URL without credentials or
+				secret query values; "" when result == 0 */
+	int curl_code;       /* libcurl's CURLcode, for detail; 0 on success */
+	int retryable;       /* 1 when trying again later may help (time-out,
+				connection failure, 408, 429, 5xx) */
+	long status;         /* HTTP status, or the last SMTP reply code; 0
+				when nothing arrived */
+	char *body;          /* malloc'd, NUL-terminated (may hold NULs);
+				never NULL when result == 0 */
+	size_t body_len;
+	const char *etag;          /* NULL when absent */
+	const char *last_modified; /* NULL when absent */
+	const char *content_type;  /* NULL when absent */
+	int64_t retry_after_s;     /* Retry-After in seconds (an HTTP-date is
+				      converted); -1 when absent/invalid */
+	long num_connects;   /* new connections this request opened (0:
+				an existing one was reused) */
+	int64_t elapsed_ms;
+};
+
+/* Called exactly once per accepted request, on the loop thread, never
+ * from inside http_request() or http_cancel() themselves. */
+typedef void (*lw_http_done_cb)(void *ud, struct lw_http_resp *resp);
+
 /*
  * Functions the host offers to plugins.  Append-only; see the file comment.
  * Pointers to strings returned by the host stay valid until the source's
@@ -157,6 +248,28 @@ struct lw_host_api {
 	/* Report how many work items (files, pages) are waiting, shown as
 	 * the source's queue length. */
 	void (*set_queue)(struct lw_source *src, uint64_t waiting);
+
+	/* ABI 1: start an HTTP(S) or SMTP request on the host's driver.
+	 * Returns 0 and, when out is not NULL, the call in *out (valid until
+	 * done() returns); done(ud, resp) then fires exactly once.  On a
+	 * negative LW_E* return (bad request: logged with the reason, or the
+	 * source is stopping) done() never fires.  Counts LW_CTR_REQUESTS.
+	 * Calls still in flight when the source calls stopped() are aborted
+	 * and their done() never fires. */
+	int (*http_request)(struct lw_source *src, const struct lw_http_req *req,
+			    lw_http_done_cb done, void *ud, struct lw_http_call **out);
+
+	/* ABI 1: cancel a call whose done() has not fired yet.  done() then
+	 * fires once, later on the loop, with result LW_ECANCELED (-11). */
+	void (*http_cancel)(struct lw_source *src, struct lw_http_call *call);
+
+	/* ABI 1: retry delay in ms for the given attempt (0 = first retry):
+	 * exponential from base_ms, full jitter, at most cap_ms; then at least
+	 * retry_after_s seconds when the server asked for more (-1: no
+	 * Retry-After), but never more than max_ms.  *rng is the caller's
+	 * random state (seed it once with any value). */
+	uint64_t (*backoff)(unsigned attempt, uint64_t base_ms, uint64_t cap_ms,
+			    int64_t retry_after_s, uint64_t max_ms, uint64_t *rng);
 };
 
 /*
