@@ -44,6 +44,12 @@ static const struct lw_option core_options[] = {
 	{"shutdown_timeout", LW_OPT_DURATION, 0, "10s", 0, 0, NULL,
 	 "how long to wait for sources to finish on SIGTERM"},
 	{"http", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL, "local status API (off when absent)"},
+	{"source_precedence", LW_OPT_STRINGS, 0, NULL, 0, 0, NULL,
+	 "source names, most trusted first: decides which value wins when sources disagree"},
+	{"agencies", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL,
+	 "canonical agency name -> array of other names it is written as"},
+	{"withdrawn_after_change_is_loss", LW_OPT_BOOL, 0, "false", 0, 0, NULL,
+	 "count a withdrawal after the agency changed its act (被告改变行政行为后撤诉) as a loss"},
 	{"sources", LW_OPT_STRINGS /* checked by hand */, 0, NULL, 0, 0, NULL,
 	 "configured sources"},
 	{NULL, 0, 0, NULL, 0, 0, NULL, NULL},
@@ -191,6 +197,10 @@ void lw_config_free(struct lw_config *cfg)
 	free(cfg->profile_dir);
 	free(cfg->http_listen);
 	free(cfg->pii_key_file);
+	for (size_t i = 0; i < cfg->nprecedence; i++)
+		free(cfg->precedence[i]);
+	free(cfg->precedence);
+	json_decref(cfg->agencies);
 	free(cfg);
 }
 
@@ -394,6 +404,35 @@ static int load_root(json_t *root, const char *name, const struct lw_config_defa
 		cfg->log_level = LW_LOG_INFO;
 	cfg->pii_key_file = dup_or_null(json_string_value(json_object_get(vals, "pii_key_file")));
 	cfg->shutdown_timeout_ms = json_integer_value(json_object_get(vals, "shutdown_timeout"));
+	cfg->withdrawn_after_change_is_loss =
+		(int)json_integer_value(json_object_get(vals, "withdrawn_after_change_is_loss"));
+	{
+		json_t *pv = json_object_get(vals, "source_precedence");
+		size_t i;
+		json_t *v;
+		cfg->precedence = calloc(json_array_size(pv) + 1, sizeof *cfg->precedence);
+		json_array_foreach(pv, i, v)
+			if (cfg->precedence)
+				cfg->precedence[cfg->nprecedence++] = strdup(json_string_value(v));
+	}
+	if (json_object_get(vals, "agencies")) {
+		const char *canon;
+		json_t *list = NULL;
+		json_object_foreach(json_object_get(vals, "agencies"), canon, list) {
+			size_t i;
+			json_t *a;
+			if (!json_is_array(list)) {
+				lw_diag_add(d, "agencies.%s: expected an array of the names this agency "
+					       "is also written as", canon);
+				continue;
+			}
+			json_array_foreach(list, i, a)
+				if (!json_is_string(a) || !*json_string_value(a))
+					lw_diag_add(d, "agencies.%s[%zu]: expected a non-empty string", canon,
+						    i);
+		}
+		cfg->agencies = json_incref(json_object_get(vals, "agencies"));
+	}
 
 	if (json_object_get(vals, "http")) {
 		json_t *hv = json_object();

@@ -56,6 +56,10 @@ struct lw_config {
 	char *http_listen; /* "127.0.0.1:PORT", "[::1]:PORT", "unix:/path"; NULL: off */
 	char *pii_key_file; /* absolute, or NULL */
 	int64_t shutdown_timeout_ms;
+	char **precedence;  /* source_precedence, most trusted first */
+	size_t nprecedence;
+	json_t *agencies;   /* {"canonical": ["alias", ...]} or NULL */
+	int withdrawn_after_change_is_loss;
 	size_t nsources;
 	struct lw_source_conf *sources;
 };

@@ -23,6 +23,8 @@
 #include <unistd.h>
 
 #include "daemon_int.h"
+#include "domain/outcome.h"
+#include "jobs.h"
 #include "loader.h"
 #include "log.h"
 #include "warehouse.h"
@@ -166,6 +168,7 @@ static void add_source(struct lw_daemon *d, const struct lw_source_conf *sc)
 		tail = &(*tail)->next;
 	*tail = s;
 	s->http = d->http;
+	s->jobs = d->jobs;
 	start_source(d, s, sc);
 }
 
@@ -199,6 +202,22 @@ static void close_loop_handles(struct lw_daemon *d)
 	 * LW_ECANCELED, then libcurl's connections and handles close. */
 	lw_http_driver_close(d->http, NULL, NULL);
 	d->http = NULL;
+	/* The import queue drops what waits and lets the running import
+	 * finish or roll back; the loop ends when its worker is done. */
+	lw_jobs_close(d->jobs, NULL, NULL);
+	d->jobs = NULL;
+}
+
+/* Settings of the import pipeline from a configuration. */
+static void ingest_settings(const struct lw_config *cfg, struct lw_ingest_settings *s)
+{
+	memset(s, 0, sizeof *s);
+	s->profile_dir = cfg->profile_dir;
+	s->pii_key_file = cfg->pii_key_file;
+	s->precedence = (const char *const *)cfg->precedence;
+	s->nprecedence = cfg->nprecedence;
+	s->agencies = cfg->agencies;
+	s->outcome_flags = cfg->withdrawn_after_change_is_loss ? LW_LOSS_COUNT_WITHDRAWN_CHANGED : 0;
 }
 
 static void maybe_finish_shutdown(struct lw_daemon *d)
@@ -289,6 +308,13 @@ static void finish_reload(struct lw_daemon *d)
 	     strcmp(d->cfg->http_listen, newc->http_listen)))
 		http_apply(d, newc->http_listen);
 	lw_log_set_level(newc->log_level);
+	if (d->jobs) {
+		struct lw_ingest_settings is;
+		struct lw_err err = {0};
+		ingest_settings(newc, &is);
+		if (lw_jobs_set_settings(d->jobs, &is, &err) != 0)
+			lw_log(LW_LOG_ERR, NULL, "reload: import settings: %s", err.msg);
+	}
 	lw_config_free(d->cfg);
 	d->cfg = newc;
 	d->pending_cfg = NULL;
@@ -434,6 +460,12 @@ int lw_daemon_run(const char *config_path)
 	start_signals(&d);
 	if (lw_http_driver_new(&loop, &d.http, &err) != 0)
 		lw_log(LW_LOG_ERR, NULL, "%s; sources cannot make HTTP requests", err.msg);
+	{
+		struct lw_ingest_settings is;
+		ingest_settings(d.cfg, &is);
+		if (lw_jobs_new(&loop, d.wh, &is, &d.jobs, &err) != 0)
+			lw_log(LW_LOG_ERR, NULL, "%s; sources cannot import", err.msg);
+	}
 	if (d.cfg->http_listen && http_apply(&d, d.cfg->http_listen) != 0) {
 		/* The status API is not essential: keep running without it. */
 		lw_log(LW_LOG_WARNING, NULL, "continuing without the status API");

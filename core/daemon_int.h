@@ -14,6 +14,7 @@
 #include "source.h"
 
 struct lw_wh;
+struct lw_jobs;
 
 struct lw_daemon {
 	uv_loop_t *loop;
@@ -25,6 +26,7 @@ struct lw_daemon {
 	struct lw_source *sources; /* running set, in config order */
 	struct lw_httpd *httpd;
 	struct lw_http_driver *http; /* HTTP(S)/SMTP client for sources and sinks */
+	struct lw_jobs *jobs;        /* the import queue: the warehouse's one writer */
 
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t watchdog, shutdown_timer;

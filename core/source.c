@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "host_http.h"
+#include "host_import.h"
 #include "log.h"
 
 static int64_t now_ms(void)
@@ -126,6 +127,8 @@ static void host_stopped(struct lw_source *src)
 	void (*cb)(struct lw_source *, void *) = src->on_stopped;
 
 	lw_host_http_abort_all(src);
+	lw_host_import_orphan_all(src);
+	src->importing = 0;
 	src->running = 0;
 	src->stopping = 0;
 	src->state = NULL;
@@ -152,6 +155,9 @@ const struct lw_host_api lw_host_api_v1 = {
 	.http_request = lw_host_http_request,
 	.http_cancel = lw_host_http_cancel,
 	.backoff = lw_host_backoff,
+	.import_file = lw_host_import_file,
+	.import_records = lw_host_import_records,
+	.read_cursor = lw_host_read_cursor,
 };
 
 /* ---- lifecycle ---- */
@@ -188,6 +194,7 @@ int lw_source_start(struct lw_source *src)
 		snprintf(msg, sizeof msg, "start failed: %s", lw_strerror(rc));
 		host_set_state(src, LW_STATE_FAILING, msg);
 		lw_host_http_abort_all(src);
+		lw_host_import_orphan_all(src);
 		src->counters[LW_CTR_ERRORS]++;
 		src->state = NULL;
 		return rc;

@@ -14,6 +14,8 @@
 #include "litwatch/plugin.h"
 
 struct lw_http_driver;
+struct lw_jobs;
+struct lw_host_import;
 struct lw_host_call;
 
 struct lw_source {
@@ -31,8 +33,11 @@ struct lw_source {
 	int64_t last_import_at;          /* unix ms, 0: never */
 	char *last_error;                /* last error-level log line */
 	int64_t last_error_at;
-	uint64_t queue;                  /* work items waiting */
+	uint64_t queue;                  /* work items waiting (plugin's count) */
+	uint64_t importing;              /* imports queued or running */
 	struct lw_http_driver *http;     /* the daemon's HTTP client; NULL: none */
+	struct lw_jobs *jobs;            /* the daemon's import queue; NULL: none */
+	struct lw_host_import *imports;  /* this source's imports in flight */
 	struct lw_host_call *http_calls; /* this source's calls in flight */
 	int running;  /* start() succeeded and stopped() has not been called */
 	int stopping; /* stop() called, stopped() pending */

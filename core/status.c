@@ -61,7 +61,7 @@ char *lw_status_json(const struct lw_daemon *d)
 		json_object_set_new(o, "state", json_string(lw_source_state_name(s->st)));
 		json_object_set_new(o, "detail", s->detail ? json_string(s->detail) : json_null());
 		json_object_set_new(o, "since", iso_time(s->last_change));
-		json_object_set_new(o, "queue", json_integer((json_int_t)s->queue));
+		json_object_set_new(o, "queue", json_integer((json_int_t)(s->queue + s->importing)));
 		json_object_set_new(o, "last_import", iso_time(s->last_import_at));
 		json_object_set_new(o, "last_error", s->last_error ? json_string(s->last_error) : json_null());
 		json_object_set_new(o, "last_error_at", iso_time(s->last_error_at));
@@ -155,7 +155,7 @@ char *lw_status_metrics(const struct lw_daemon *d, size_t *len)
 		    "# TYPE litwatch_source_queue gauge\n");
 	for (const struct lw_source *s = d->sources; s; s = s->next)
 		bprintf(&b, "litwatch_source_queue{source=\"%s\"} %llu\n", s->name,
-			(unsigned long long)s->queue);
+			(unsigned long long)(s->queue + s->importing));
 	bprintf(&b, "# HELP litwatch_source_state 1 for the state each source is in\n"
 		    "# TYPE litwatch_source_state gauge\n");
 	for (const struct lw_source *s = d->sources; s; s = s->next)

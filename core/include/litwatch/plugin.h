@@ -199,6 +199,56 @@ struct lw_http_resp {
  * from inside http_request() or http_cancel() themselves. */
 typedef void (*lw_http_done_cb)(void *ud, struct lw_http_resp *resp);
 
+/* ---- Imports through the core pipeline (ABI 1) ----
+ *
+ * Plugins hand the host files or pages of records; the host reads, maps
+ * (through a profile), normalises, hashes personal data and stores them in
+ * one transaction per file or page, on a worker thread, one import at a
+ * time.  The plugin learns the outcome in its callback.
+ */
+
+/* A file to import.  Zero-initialise and set struct_size; pointers are
+ * copied during the call. */
+struct lw_import_req {
+	uint32_t struct_size;
+	const char *path;     /* the file */
+	const char *profile;  /* mapping profile name */
+	const char *origin;   /* shown in imports.origin (e.g. the path relative
+				 to the inbox); NULL: path */
+	const char *agency;   /* the reporting agency (drop folder), or NULL */
+	const char *sheet;    /* workbook sheet name, or NULL: the first visible */
+	const char *encoding; /* CSV encoding, or NULL: detect */
+};
+
+/* A page of records from a feed: a JSON document and where its items are.
+ * The cursor is stored in the same transaction as the page's rows, so it
+ * never moves past data that is not stored. */
+struct lw_records_req {
+	uint32_t struct_size;
+	const char *profile;
+	const char *origin;       /* e.g. the page URL without secrets */
+	const char *json;         /* the document (copied) */
+	size_t json_len;
+	const char *items_pointer; /* RFC 6901 pointer to the array, "" = the
+				      document itself, e.g. "/items" */
+	const char *cursor;       /* new cursor to store with the page, or NULL */
+	const char *cursor_state; /* JSON text stored beside it, or NULL */
+};
+
+/* What an import did.  Strings valid during the callback only. */
+struct lw_import_result {
+	const char *status;  /* "ok", "partial", "rejected", "duplicate", "failed" */
+	int64_t import_id;   /* the imports row, 0 when none was written */
+	uint64_t rows, inserted, updated, unchanged, rejected;
+	const char *message; /* file-level problem, or NULL */
+	const char *report;  /* the clerk's report (Chinese and English) */
+};
+
+/* rc: 0 when *res holds the outcome; LW_ECANCELED when the daemon stopped
+ * first; another negative code when the warehouse failed (res->message).
+ * Called on the loop thread, never after the source's stopped(). */
+typedef void (*lw_import_done_cb)(void *ud, int rc, const struct lw_import_result *res);
+
 /*
  * Functions the host offers to plugins.  Append-only; see the file comment.
  * Pointers to strings returned by the host stay valid until the source's
@@ -270,6 +320,20 @@ struct lw_host_api {
 	 * random state (seed it once with any value). */
 	uint64_t (*backoff)(unsigned attempt, uint64_t base_ms, uint64_t cap_ms,
 			    int64_t retry_after_s, uint64_t max_ms, uint64_t *rng);
+
+	/* ABI 1: queue a file import.  Returns 0 (done fires exactly once) or
+	 * a negative code (done never fires). */
+	int (*import_file)(struct lw_source *src, const struct lw_import_req *req,
+			   lw_import_done_cb done, void *ud);
+
+	/* ABI 1: queue a page of records (see struct lw_records_req). */
+	int (*import_records)(struct lw_source *src, const struct lw_records_req *req,
+			      lw_import_done_cb done, void *ud);
+
+	/* ABI 1: read the source's stored cursor, after every import queued
+	 * before; cursor is NULL when none is stored. */
+	int (*read_cursor)(struct lw_source *src,
+			   void (*done)(void *ud, int rc, const char *cursor), void *ud);
 };
 
 /*
