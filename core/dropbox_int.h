@@ -126,6 +126,8 @@ struct drop_ent *drop_ent_of(const struct lw_drop_file *f);
 /* Remove e from every list and the table, and free it. */
 void drop_forget(struct lw_dropbox *db, struct drop_ent *e);
 void drop_free_entries(struct lw_dropbox *db);
+/* Events were lost: stop waiting for close events on any file. */
+void drop_forget_open(struct lw_dropbox *db);
 /* Cancel the stat batch if not started; how many files it holds. */
 void drop_checks_cancel(struct lw_dropbox *db);
 size_t drop_checks_running(const struct lw_dropbox *db);

@@ -627,3 +627,10 @@ size_t drop_checks_running(const struct lw_dropbox *db)
 {
 	return db->check_w ? db->check_w->n : 0;
 }
+
+void drop_forget_open(struct lw_dropbox *db)
+{
+	for (size_t i = 0; i < db->ht_cap; i++)
+		for (struct drop_ent *e = db->ht[i]; e; e = e->hnext)
+			e->open = 0;
+}

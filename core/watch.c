@@ -132,6 +132,8 @@ static void on_inotify(uv_poll_t *h, int status, int events)
 			if (ev->mask & IN_Q_OVERFLOW) {
 				lw_log(LW_LOG_NOTICE, db->who, "inotify queue overflowed; rescanning %s",
 				       db->inbox);
+				/* Close events may be among the lost ones. */
+				drop_forget_open(db);
 				db->want_full = 1;
 				continue;
 			}

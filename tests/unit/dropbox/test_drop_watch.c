@@ -308,7 +308,7 @@ static void ten_thousand_files_each_once_bounded(void **state)
 {
 	struct tctx t;
 	int fd0;
-	struct timespec a, b;
+	struct timespec a, b, w;
 	char p[600];
 	double secs;
 
@@ -335,11 +335,14 @@ static void ten_thousand_files_each_once_bounded(void **state)
 			snprintf(rel, sizeof rel, "f%05d.csv", i);
 		t_writef(&t, rel, "a,b\n1,2\n");
 	}
+	clock_gettime(CLOCK_MONOTONIC, &w);
+	printf("# wrote 10,000 files in %.2f s\n",
+	       (double)(w.tv_sec - a.tv_sec) + (double)(w.tv_nsec - a.tv_nsec) / 1e9);
 	assert_true(t_run_until(&t, all_moved_10k, 120000));
 	clock_gettime(CLOCK_MONOTONIC, &b);
-	secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
-	printf("# 10,000 files: %.2f s (%.0f files/s) incl. writing; max outstanding %llu; "
-	       "fds at start %d, max %d\n", secs, 10000 / secs,
+	secs = (double)(b.tv_sec - w.tv_sec) + (double)(b.tv_nsec - w.tv_nsec) / 1e9;
+	printf("# 10,000 files: all archived %.2f s after the last write (%.0f files/s, settle 50 ms); "
+	       "max outstanding %llu; fds at start %d, max %d\n", secs, 10000 / secs,
 	       (unsigned long long)t.max_outstanding_seen, fd0, t.fd_max);
 	t_run_for(&t, 300);
 	assert_int_equal(t.nready, 10000);
