@@ -24,6 +24,8 @@
 /* Size of a buffer that holds any masked form. */
 #define LW_PII_MASK_MAX 256
 
+/* A loaded key.  Use one key from one thread at a time (it keeps a keyed
+ * HMAC context). */
 struct lw_pii_key;
 
 /*

@@ -68,16 +68,6 @@ static int reject_row(struct lw_ingest *ing, const struct lw_mapping *m, int64_t
 	return rc;
 }
 
-/* Run one statement with no result (SAVEPOINT and friends). */
-static int exec(struct lw_ingest *ing, const char *sql, struct lw_err *e)
-{
-	sqlite3_stmt *s;
-	int rc = lw_wh_stmt(ing->wh, sql, &s, e);
-	if (rc == 0)
-		rc = lw_wh_step(ing->wh, s, e);
-	return rc < 0 ? rc : 0;
-}
-
 int lw_ingest_row(struct lw_ingest *ing, const struct lw_map_ctx *ctx, const struct lw_mapping *m,
 		  const char *source, int64_t import_id, uint32_t row, const char *const *cells,
 		  size_t ncells, struct lw_ingest_result *res, struct lw_err *e)
@@ -99,14 +89,10 @@ int lw_ingest_row(struct lw_ingest *ing, const struct lw_map_ctx *ctx, const str
 		}
 	if (r->nerrors)
 		return reject_row(ing, m, import_id, r, cells, ncells, res, e);
-	/* A row is atomic: a constraint the merged row breaks (e.g. concluded
-	 * before filed) rejects this row only. */
-	if ((rc = exec(ing, "SAVEPOINT lw_row", e)) != 0)
-		return rc;
+	/* A row is atomic (lw_store_upsert): a constraint the merged row
+	 * breaks (e.g. concluded before filed) rejects this row only. */
 	rc = lw_store_upsert(ing->store, source, import_id, r, &what, &uerr);
 	if (rc == LW_EINVAL || rc == LW_EEXIST) {
-		if ((rc = exec(ing, "ROLLBACK TO lw_row", e)) || (rc = exec(ing, "RELEASE lw_row", e)))
-			return rc;
 		r->errors = calloc(1, sizeof *r->errors);
 		if (!r->errors)
 			return lw_err_set(e, LW_ENOMEM, "out of memory");
@@ -122,8 +108,6 @@ int lw_ingest_row(struct lw_ingest *ing, const struct lw_map_ctx *ctx, const str
 			*e = uerr;
 		return rc;
 	}
-	if ((rc = exec(ing, "RELEASE lw_row", e)) != 0)
-		return rc;
 	switch (what) {
 	case LW_UPSERT_INSERTED: res->inserted++; break;
 	case LW_UPSERT_UPDATED: res->updated++; break;

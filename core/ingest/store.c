@@ -69,7 +69,7 @@ static int build_sql(struct table_sql *t)
 			      ":import_id");
 	for (int c = 0; c < t->ncols; c++)
 		i += (size_t)snprintf(ins + i, cap - i, ", :c%d", c);
-	i += (size_t)snprintf(ins + i, cap - i, ")");
+	i += (size_t)snprintf(ins + i, cap - i, ") ON CONFLICT(%s) DO NOTHING", t->key);
 	u += (size_t)snprintf(upd + u, cap - u, " WHERE %s = :key", t->key);
 	t->select = sel;
 	t->insert = ins;
@@ -94,6 +94,17 @@ int lw_store_new(struct lw_wh *wh, const char *const *precedence, size_t npreced
 	    !(st->prec = calloc(nprecedence + 1, sizeof *st->prec))) {
 		lw_store_free(st);
 		return lw_err_set(e, LW_ENOMEM, "out of memory");
+	}
+	/* try_insert binds by position: make sure the positions hold. */
+	for (int i = 0; i < 2; i++) {
+		sqlite3_stmt *s;
+		int rc = lw_wh_stmt(wh, st->t[i].insert, &s, e);
+		if (rc || sqlite3_bind_parameter_index(s, ":key") != 1 ||
+		    sqlite3_bind_parameter_index(s, ":source_row") != 4 ||
+		    sqlite3_bind_parameter_index(s, ":c0") != 5) {
+			lw_store_free(st);
+			return rc ? rc : lw_err_set(e, LW_EDB, "insert parameters out of order");
+		}
 	}
 	for (size_t i = 0; i < nprecedence; i++) {
 		if (!(st->prec[i] = strdup(precedence[i]))) {
@@ -437,55 +448,79 @@ static int upsert_defendants(struct lw_store *st, const char *source, int64_t im
 	return 0;
 }
 
-int lw_store_upsert(struct lw_store *st, const char *source, int64_t import_id,
-		    const struct lw_record *r, enum lw_upsert *what, struct lw_err *e)
+/* Run one statement with no result (savepoints). */
+static int exec(struct lw_store *st, const char *sql, struct lw_err *e)
 {
-	const struct table_sql *t = &st->t[r->target];
+	sqlite3_stmt *s;
+	int rc = lw_wh_stmt(st->wh, sql, &s, e);
+	if (rc == 0)
+		rc = lw_wh_step(st->wh, s, e);
+	return rc < 0 ? rc : 0;
+}
+
+/* Insert a new row.  *inserted = 0 when the key exists already. */
+static int try_insert(struct lw_store *st, const struct table_sql *t, const char *source,
+		      int64_t import_id, const struct lw_record *r, int *inserted, struct lw_err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	/* The hot path of a big import binds by position: binding by name
+	 * searches the parameter list each time (measured: 5% of an import).
+	 * Positions follow the generated SQL: :key 1, :source 2, :import_id 3,
+	 * :source_row 4, :c0 5, ... (checked in build_sql). */
+	if ((rc = lw_wh_stmt(st->wh, t->insert, &s, e)) != 0)
+		return rc;
+	if (sqlite3_bind_text(s, 1, r->key, -1, SQLITE_STATIC) ||
+	    sqlite3_bind_text(s, 2, source, -1, SQLITE_STATIC) ||
+	    sqlite3_bind_int64(s, 3, import_id) || sqlite3_bind_int64(s, 4, r->row))
+		return lw_err_set(e, LW_EDB, "cannot bind an insert into %s", t->table);
+	for (int c = 0; c < t->ncols; c++) {
+		const char *v = r->val[c];
+		/* A bound NULL would override the column's DEFAULT. */
+		if (!v && r->target == LW_TARGET_CASES && c == LW_CC_OUTCOME)
+			v = "pending";
+		if (!v)
+			rc = sqlite3_bind_null(s, 5 + c);
+		else if (lw_rec_col_is_int(r->target, c))
+			rc = sqlite3_bind_int64(s, 5 + c, strtoll(v, NULL, 10));
+		else
+			rc = sqlite3_bind_text(s, 5 + c, v, -1, SQLITE_STATIC);
+		if (rc != SQLITE_OK)
+			return lw_err_set(e, LW_EDB, "cannot bind %s.%s", t->table, t->colname(c));
+	}
+	if ((rc = lw_wh_step(st->wh, s, e)) < 0)
+		return rc;
+	*inserted = sqlite3_changes(lw_wh_db(st->wh)) > 0;
+	sqlite3_clear_bindings(s);
+	return 0;
+}
+
+/* Merge r into the stored row (it exists). */
+static int merge(struct lw_store *st, const struct table_sql *t, const char *source,
+		 int64_t import_id, const struct lw_record *r, enum lw_upsert *what,
+		 struct lw_err *e)
+{
 	char *cur[LW_REC_MAX_COLS] = {0}, *fsrc[LW_REC_MAX_COLS] = {0}, *row_source = NULL;
 	const char *newv[LW_REC_MAX_COLS] = {0};
 	sqlite3_stmt *s;
 	int rc, found, changed = 0;
 
-	/* The stored row, if any. */
 	if ((rc = lw_wh_stmt(st->wh, t->select, &s, e)) || (rc = lw_wh_bind_text(s, ":key", r->key, e)))
 		return rc;
 	found = lw_wh_step(st->wh, s, e);
 	if (found < 0)
 		return found;
-	if (found == 1) {
-		for (int c = 0; c < t->ncols; c++) {
-			const char *v = (const char *)sqlite3_column_text(s, c);
-			cur[c] = v ? strdup(v) : NULL;
-		}
-		row_source = strdup((const char *)sqlite3_column_text(s, t->ncols));
+	if (found == 0) {
+		sqlite3_reset(s);
+		return lw_err_set(e, LW_EDB, "%s %s vanished during the import", t->table, r->key);
 	}
+	for (int c = 0; c < t->ncols; c++) {
+		const char *v = (const char *)sqlite3_column_text(s, c);
+		cur[c] = v ? strdup(v) : NULL;
+	}
+	row_source = strdup((const char *)sqlite3_column_text(s, t->ncols));
 	sqlite3_reset(s);
-
-	if (!found) {
-		if ((rc = lw_wh_stmt(st->wh, t->insert, &s, e)) ||
-		    (rc = lw_wh_bind_text(s, ":key", r->key, e)) ||
-		    (rc = lw_wh_bind_text(s, ":source", source, e)) ||
-		    (rc = lw_wh_bind_int64(s, ":import_id", import_id, e)) ||
-		    (rc = lw_wh_bind_int64(s, ":source_row", r->row, e)))
-			goto out;
-		for (int c = 0; c < t->ncols; c++) {
-			char name[16];
-			const char *v = r->val[c];
-			/* A bound NULL would override the column's DEFAULT. */
-			if (!v && r->target == LW_TARGET_CASES && c == LW_CC_OUTCOME)
-				v = "pending";
-			snprintf(name, sizeof name, ":c%d", c);
-			if ((rc = bind_col(s, name, r->target, c, v, e)) != 0)
-				goto out;
-		}
-		if ((rc = lw_wh_step(st->wh, s, e)) < 0)
-			goto out;
-		*what = LW_UPSERT_INSERTED;
-		rc = 0;
-		if (r->target == LW_TARGET_CASES)
-			rc = upsert_defendants(st, source, import_id, r, &changed, e);
-		goto out;
-	}
 
 	/* Field by field: precedence decides, both values are kept. */
 	if ((rc = load_provenance(st, t, r->key, fsrc, e)) != 0)
@@ -544,5 +579,43 @@ out:
 		free(fsrc[c]);
 	}
 	free(row_source);
+	return rc;
+}
+
+int lw_store_upsert(struct lw_store *st, const char *source, int64_t import_id,
+		    const struct lw_record *r, enum lw_upsert *what, struct lw_err *e)
+{
+	const struct table_sql *t = &st->t[r->target];
+	int rc, inserted = 0, atomic = r->target == LW_TARGET_CASES;
+
+	/* A new ticket is one INSERT, atomic by itself: most rows of a big
+	 * hotline export take this path with no savepoint and no SELECT.
+	 * Cases (defendants) and merges write several rows: a savepoint makes
+	 * the record land whole or not at all. */
+	if (atomic && (rc = exec(st, "SAVEPOINT lw_row", e)) != 0)
+		return rc;
+	if ((rc = try_insert(st, t, source, import_id, r, &inserted, e)) != 0)
+		goto fail;
+	if (inserted) {
+		int changed = 0;
+		*what = LW_UPSERT_INSERTED;
+		if (r->target == LW_TARGET_CASES &&
+		    (rc = upsert_defendants(st, source, import_id, r, &changed, e)) != 0)
+			goto fail;
+	} else {
+		if (!atomic && (rc = exec(st, "SAVEPOINT lw_row", e)) != 0)
+			return rc;
+		atomic = 1;
+		if ((rc = merge(st, t, source, import_id, r, what, e)) != 0)
+			goto fail;
+	}
+	if (atomic && (rc = exec(st, "RELEASE lw_row", NULL)) != 0)
+		return lw_err_set(e, rc, "cannot release the row savepoint");
+	return 0;
+fail:
+	if (atomic) {
+		exec(st, "ROLLBACK TO lw_row", NULL);
+		exec(st, "RELEASE lw_row", NULL);
+	}
 	return rc;
 }
