@@ -244,6 +244,9 @@ static void begin_shutdown(struct lw_daemon *d, const char *why)
 		return;
 	d->shutting_down = 1;
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
+	/* Stop taking work: queued imports are dropped (their files stay in
+	 * the inbox), the running one rolls back. */
+	lw_jobs_cancel(d->jobs);
 	lw_log(LW_LOG_NOTICE, NULL, "%s: stopping", why);
 	uv_timer_start(&d->shutdown_timer, on_shutdown_timeout,
 		       (uint64_t)d->cfg->shutdown_timeout_ms, 0);

@@ -36,6 +36,8 @@ struct job {
 	lw_job_done done;
 	void (*cursor_done)(void *ud, int rc, const char *cursor);
 	void *ud;
+	const void *tag;     /* who queued it, for lw_jobs_cancel_tag */
+	volatile int cancel; /* asks a running import to roll back */
 	struct job *next;
 };
 
@@ -58,6 +60,7 @@ struct lw_jobs {
 	size_t waiting;
 	volatile int cancel;
 	int closing;
+	const void *next_tag;    /* tag of the next job queued */
 	void (*close_cb)(void *ud);
 	void *close_ud;
 };
@@ -198,7 +201,7 @@ static void work(uv_work_t *w)
 	struct lw_jobs *j = jb->owner;
 	struct lw_err err = {0};
 
-	if (j->cancel) {
+	if (j->cancel || jb->cancel) {
 		jb->rc = LW_ECANCELED;
 		return;
 	}
@@ -210,7 +213,7 @@ static void work(uv_work_t *w)
 	switch (jb->kind) {
 	case JOB_FILE: {
 		struct lw_ingest_file f = {jb->source, jb->profile, jb->path, jb->origin, jb->agency,
-					   &jb->topts, &j->cancel};
+					   &jb->topts, &jb->cancel};
 		jb->rc = lw_ingest_file(j->ing, &f, &jb->res, &err);
 		break;
 	}
@@ -359,11 +362,13 @@ static void start_next(struct lw_jobs *j)
 
 static int enqueue(struct lw_jobs *j, struct job *jb)
 {
-	if (j->closing) {
+	if (j->closing || j->cancel) {
 		job_free(jb);
 		return LW_ECANCELED;
 	}
 	jb->owner = j;
+	jb->tag = j->next_tag;
+	j->next_tag = NULL;
 	if (j->tail)
 		j->tail->next = jb;
 	else
@@ -478,6 +483,49 @@ int lw_jobs_cursor(struct lw_jobs *j, const char *source,
 	return enqueue(j, jb);
 }
 
+void lw_jobs_set_tag(struct lw_jobs *j, const void *tag)
+{
+	j->next_tag = tag;
+}
+
+/* Drop waiting jobs matching tag (NULL: all) and ask the running one to
+ * roll back. */
+static void cancel_matching(struct lw_jobs *j, const void *tag)
+{
+	struct job **pp = &j->head, *keep_tail = NULL;
+
+	while (*pp) {
+		struct job *jb = *pp;
+		if (tag && jb->tag != tag) {
+			keep_tail = jb;
+			pp = &jb->next;
+			continue;
+		}
+		*pp = jb->next;
+		j->waiting--;
+		jb->rc = LW_ECANCELED;
+		deliver(jb);
+		job_free(jb);
+	}
+	j->tail = keep_tail;
+	if (j->running && (!tag || j->running->tag == tag))
+		j->running->cancel = 1;
+}
+
+void lw_jobs_cancel_tag(struct lw_jobs *j, const void *tag)
+{
+	if (j && tag)
+		cancel_matching(j, tag);
+}
+
+void lw_jobs_cancel(struct lw_jobs *j)
+{
+	if (!j)
+		return;
+	j->cancel = 1;
+	cancel_matching(j, NULL);
+}
+
 void lw_jobs_close(struct lw_jobs *j, void (*cb)(void *ud), void *ud)
 {
 	if (!j) {
@@ -489,16 +537,8 @@ void lw_jobs_close(struct lw_jobs *j, void (*cb)(void *ud), void *ud)
 	j->cancel = 1;
 	j->close_cb = cb;
 	j->close_ud = ud;
-	/* Waiting jobs never start. */
-	while (j->head) {
-		struct job *jb = j->head;
-		j->head = jb->next;
-		jb->rc = LW_ECANCELED;
-		deliver(jb);
-		job_free(jb);
-	}
-	j->tail = NULL;
-	j->waiting = 0;
+	/* Waiting jobs never start; the running one rolls back. */
+	cancel_matching(j, NULL);
 	if (!j->running)
 		finish_close(j);
 	/* else after_work() finishes the close. */

@@ -58,6 +58,18 @@ json_t *lw_json_pointer(json_t *doc, const char *pointer);
 int lw_jobs_cursor(struct lw_jobs *j, const char *source,
 		   void (*done)(void *ud, int rc, const char *cursor), void *ud);
 
+/* Tag the next job queued with tag (e.g. the source it is for), so that
+ * lw_jobs_cancel_tag can find it.  Applies to one submit call. */
+void lw_jobs_set_tag(struct lw_jobs *j, const void *tag);
+
+/* Drop the waiting jobs tagged tag (their callbacks get LW_ECANCELED) and
+ * ask the running one, if tagged tag, to roll back. */
+void lw_jobs_cancel_tag(struct lw_jobs *j, const void *tag);
+
+/* Drop every waiting job, ask the running one to roll back, and refuse
+ * new ones (shutdown).  The queue stays until lw_jobs_close. */
+void lw_jobs_cancel(struct lw_jobs *j);
+
 /* Jobs waiting (not counting the running one). */
 size_t lw_jobs_waiting(const struct lw_jobs *j);
 

@@ -12,6 +12,8 @@
 
 #include "host_http.h"
 #include "host_import.h"
+#include "host_inbox.h"
+#include "jobs.h"
 #include "log.h"
 
 static int64_t now_ms(void)
@@ -158,6 +160,9 @@ const struct lw_host_api lw_host_api_v1 = {
 	.import_file = lw_host_import_file,
 	.import_records = lw_host_import_records,
 	.read_cursor = lw_host_read_cursor,
+	.inbox_start = lw_host_inbox_start,
+	.inbox_rescan = lw_host_inbox_rescan,
+	.inbox_stop = lw_host_inbox_stop,
 };
 
 /* ---- lifecycle ---- */
@@ -216,6 +221,10 @@ void lw_source_stop(struct lw_source *src, void (*cb)(struct lw_source *, void *
 	if (src->stopping)
 		return;
 	src->stopping = 1;
+	/* Its imports not yet started are dropped; a running one rolls back
+	 * (the file stays in the inbox, the feed cursor does not move). */
+	if (src->jobs)
+		lw_jobs_cancel_tag(src->jobs, src);
 	src->desc->stop(src->state);
 }
 

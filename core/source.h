@@ -16,6 +16,7 @@
 struct lw_http_driver;
 struct lw_jobs;
 struct lw_host_import;
+struct lw_inbox;
 struct lw_host_call;
 
 struct lw_source {
@@ -38,6 +39,7 @@ struct lw_source {
 	struct lw_http_driver *http;     /* the daemon's HTTP client; NULL: none */
 	struct lw_jobs *jobs;            /* the daemon's import queue; NULL: none */
 	struct lw_host_import *imports;  /* this source's imports in flight */
+	struct lw_inbox *inbox;          /* its drop folder, if it serves one */
 	struct lw_host_call *http_calls; /* this source's calls in flight */
 	int running;  /* start() succeeded and stopped() has not been called */
 	int stopping; /* stop() called, stopped() pending */

@@ -249,6 +249,28 @@ struct lw_import_result {
  * Called on the loop thread, never after the source's stopped(). */
 typedef void (*lw_import_done_cb)(void *ud, int rc, const struct lw_import_result *res);
 
+/* ---- Drop folders (ABI 1) ----
+ *
+ * The whole drop-folder protocol (design.md §4) is a host service: watch
+ * the inbox (inotify, or polling for network shares), take a file when it
+ * is complete, import it, then move it to archive/<date>/ or to rejected/
+ * with a <name>.error.txt report for the clerk.  A plugin that serves a
+ * folder only describes it.
+ */
+struct lw_inbox_req {
+	uint32_t struct_size;
+	const char *inbox;    /* absolute; must exist */
+	const char *archive;  /* absolute; created on demand */
+	const char *rejected; /* absolute; created on demand */
+	const char *profile;  /* mapping profile for every file */
+	int agency_from_folder; /* inbox/<agency>/file: the subfolder names the
+				   reporting agency */
+	const char *agency;   /* or one agency for every file; NULL: none */
+	int64_t settle_ms;    /* a file is complete when unchanged this long */
+	int64_t poll_ms;      /* > 0: poll instead of inotify (network shares) */
+	unsigned max_outstanding; /* files imported or queued at once; 0: 4 */
+};
+
 /*
  * Functions the host offers to plugins.  Append-only; see the file comment.
  * Pointers to strings returned by the host stay valid until the source's
@@ -334,6 +356,20 @@ struct lw_host_api {
 	 * before; cursor is NULL when none is stored. */
 	int (*read_cursor)(struct lw_source *src,
 			   void (*done)(void *ud, int rc, const char *cursor), void *ud);
+
+	/* ABI 1: serve a drop folder for the source (one per source).  Files
+	 * already present are taken at once.  Returns 0 or a negative code
+	 * after logging why. */
+	int (*inbox_start)(struct lw_source *src, const struct lw_inbox_req *req);
+
+	/* ABI 1: look at the whole folder again now (e.g. from poke()). */
+	void (*inbox_rescan)(struct lw_source *src);
+
+	/* ABI 1: stop serving the folder: files waiting stay in the inbox, an
+	 * import running rolls back; done(ud) fires on the loop when nothing
+	 * runs any more (possibly before inbox_stop returns).  Call it from
+	 * stop() and call stopped() from done. */
+	void (*inbox_stop)(struct lw_source *src, void (*done)(void *ud), void *ud);
 };
 
 /*
