@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alerts.h"
 #include "loader.h"
 #include "log.h"
 #include "options.h"
@@ -46,6 +47,8 @@ static const struct lw_option core_options[] = {
 	{"http", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL, "local status API (off when absent)"},
 	{"sources", LW_OPT_STRINGS /* checked by hand */, 0, NULL, 0, 0, NULL,
 	 "configured sources"},
+	{"detect", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL, "alert rules (docs/alerts.md)"},
+	{"alerts", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL, "alert grouping and sinks (docs/alerts.md)"},
 	{NULL, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -191,6 +194,7 @@ void lw_config_free(struct lw_config *cfg)
 	free(cfg->profile_dir);
 	free(cfg->http_listen);
 	free(cfg->pii_key_file);
+	lw_alerts_conf_free(cfg->alerts);
 	free(cfg);
 }
 
@@ -420,6 +424,9 @@ static int load_root(json_t *root, const char *name, const struct lw_config_defa
 		plugin_dir_ok = 0;
 	}
 	check_sources(sources, cfg, plugins, plugin_dir_ok, d);
+	if (json_object_get(root, "detect") || json_object_get(root, "alerts"))
+		lw_alerts_conf_parse(json_object_get(root, "detect"), json_object_get(root, "alerts"),
+				     cfg->data_dir, &cfg->alerts, d);
 	json_decref(vals);
 	if (d->n)
 		goto fail_nofree;

@@ -21,6 +21,7 @@
 #include "litwatch/plugin.h"
 
 struct lw_plugins;
+struct lw_alerts_conf;
 
 /* A list of error messages, one per problem found. */
 struct lw_diag {
@@ -56,6 +57,8 @@ struct lw_config {
 	char *http_listen; /* "127.0.0.1:PORT", "[::1]:PORT", "unix:/path"; NULL: off */
 	char *pii_key_file; /* absolute, or NULL */
 	int64_t shutdown_timeout_ms;
+	struct lw_alerts_conf *alerts; /* the "detect" and "alerts" sections,
+					  parsed (core/alerts/alerts.h); owned */
 	size_t nsources;
 	struct lw_source_conf *sources;
 };

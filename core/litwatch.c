@@ -15,6 +15,10 @@ static const struct lw_command commands[] = {
 	{"version", NULL, "", "print the version"},
 	{"detect", lw_cmd_detect, "--method ears-c1|ears-c2|ears-c3|farrington|cusum [FLAGS] < SERIES",
 	 "run a detector over a count series, as R's surveillance package does"},
+	{"evaluate", lw_cmd_evaluate, "--config FILE [--db FILE] [--now DATE] [--no-send]",
+	 "run the alert rules once and send due notifications"},
+	{"alerts", lw_cmd_alerts, "list|show ID|ack ID|silence|unsilence ID|silences --db FILE",
+	 "list, acknowledge and silence alerts"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
