@@ -271,7 +271,7 @@ static void config_errors_name_the_key_path(void **state)
 	check(NULL, "{\"sinks\":[{\"name\":\"w\",\"type\":\"wecom\"}]}",
 	      "alerts.sinks[0].url: required for a wecom sink");
 	check(NULL, "{\"sinks\":[{\"name\":\"w\",\"type\":\"slack\"}]}",
-	      "alerts.sinks[0].type: expected one of log|webhook|wecom|dingtalk|email");
+	      "alerts.sinks[0].type: expected one of log,webhook,wecom,dingtalk,email");
 	check(NULL, "{\"sinks\":[{\"name\":\"w\",\"type\":\"log\",\"match\":[\"nolabel\"]}]}",
 	      "alerts.sinks[0].match[0]: matcher");
 	check(NULL, "{\"repeat_interval\":\"soon\"}", "alerts.repeat_interval: expected a duration");
