@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alerts.h"
 #include "daemon_int.h"
 #include "loader.h"
 #include "log.h"
@@ -214,6 +215,25 @@ static void on_shutdown_timeout(uv_timer_t *t)
 	uv_stop(d->loop);
 }
 
+static void on_alerts_stopped(void *ud)
+{
+	struct lw_daemon *d = ud;
+	d->pending_stops--;
+	maybe_finish_shutdown(d);
+}
+
+/* The alert engine: scheduled evaluation and the notification outbox
+ * (core/alerts/alerts.h).  Evaluation after each committed import is the
+ * import pipeline's call to lw_alerts_engine_kick(d->alerts). */
+static void alerts_apply(struct lw_daemon *d, const struct lw_alerts_conf *conf)
+{
+	struct lw_err err = {0};
+	if (d->alerts)
+		lw_alerts_engine_set_conf(d->alerts, conf);
+	else if (conf && lw_alerts_engine_new(d->loop, d->wh, conf, &d->alerts, &err) != 0)
+		lw_log(LW_LOG_ERR, NULL, "alerts: %s; continuing without alerting", err.msg);
+}
+
 static void begin_shutdown(struct lw_daemon *d, const char *why)
 {
 	if (d->shutting_down)
@@ -225,6 +245,11 @@ static void begin_shutdown(struct lw_daemon *d, const char *why)
 		       (uint64_t)d->cfg->shutdown_timeout_ms, 0);
 	uv_unref((uv_handle_t *)&d->shutdown_timer);
 	d->pending_stops++; /* guard while stopping in a loop */
+	if (d->alerts) {
+		d->pending_stops++;
+		lw_alerts_engine_free(d->alerts, on_alerts_stopped, d);
+		d->alerts = NULL;
+	}
 	for (struct lw_source *s = d->sources; s; s = s->next) {
 		d->pending_stops++;
 		lw_source_stop(s, on_source_stopped, d);
@@ -284,6 +309,7 @@ static void finish_reload(struct lw_daemon *d)
 	     strcmp(d->cfg->http_listen, newc->http_listen)))
 		http_apply(d, newc->http_listen);
 	lw_log_set_level(newc->log_level);
+	alerts_apply(d, newc->alerts);
 	lw_config_free(d->cfg);
 	d->cfg = newc;
 	d->pending_cfg = NULL;
@@ -433,6 +459,7 @@ int lw_daemon_run(const char *config_path)
 	}
 	for (size_t i = 0; i < d.cfg->nsources; i++)
 		add_source(&d, &d.cfg->sources[i]);
+	alerts_apply(&d, d.cfg->alerts);
 
 	sd_notify(0, "READY=1");
 	notify_status(&d);

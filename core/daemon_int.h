@@ -23,6 +23,7 @@ struct lw_daemon {
 	struct lw_wh *wh;
 	struct lw_source *sources; /* running set, in config order */
 	struct lw_httpd *httpd;
+	struct lw_alerts_engine *alerts; /* NULL without a detect/alerts section */
 
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t watchdog, shutdown_timer;

@@ -166,6 +166,8 @@ int lw_outbox_drain(struct lw_outbox *ob, int64_t now, size_t *started, struct l
 	sqlite3_stmt *st;
 	int rc;
 
+	if (!ob->conf)
+		return 0; /* alerting switched off by a reload */
 	lw_utc_format(now, nowtxt, sizeof nowtxt);
 	if ((rc = lw_wh_stmt(ob->wh, lw_alsql_outbox_due, &st, e)) != 0 ||
 	    (rc = lw_wh_bind_text(st, ":now", nowtxt, e)) != 0 ||
