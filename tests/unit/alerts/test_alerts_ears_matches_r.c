@@ -43,7 +43,7 @@ static void ears_c1_rule_fires_where_r_alarms_with_r_bound(void **state)
 
 	/* Month t (1-based) is 2015-01 + t-1; counts[t-1] cases filed in it. */
 	for (int t = 1; t <= t_alarm; t++) {
-		char d[16];
+		char d[32];
 		snprintf(d, sizeof d, "%04d-%02d-15", 2015 + (t - 1) / 12, (t - 1) % 12 + 1);
 		add_cases(f, (int)counts[t - 1], "甲局", NULL, d, NULL, NULL);
 	}
