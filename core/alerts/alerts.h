@@ -166,8 +166,8 @@ struct lw_alerts_conf {
 /* Validate the `detect` and `alerts` sections (either may be NULL: absent)
  * as a whole; every problem goes to diag naming its key path
  * ("detect.rules[2].method: expected one of ...").  Returns the number of
- * problems added.  base_dir resolves relative files (password_file,
- * ca_file); NULL = the current directory. */
+ * problems added.  Relative files (password_file, ca_file) are checked
+ * against the current directory; lw_alerts_conf_parse takes a base. */
 int lw_alerts_config_check(json_t *detect, json_t *alerts, struct lw_diag *diag);
 
 /* Validate and build the parsed form.  On success (0) *out is owned by the
