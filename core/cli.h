@@ -19,6 +19,10 @@ struct lw_command {
 /* core/detect/cmd_detect.c: litwatch detect (see docs/detectors.md). */
 int lw_cmd_detect(int argc, char **argv);
 
+/* core/alerts/cmd_alerts.c, cmd_evaluate.c (see docs/alerts.md). */
+int lw_cmd_alerts(int argc, char **argv);
+int lw_cmd_evaluate(int argc, char **argv);
+
 int lw_cmd_check_config(int argc, char **argv);
 int lw_cmd_status(int argc, char **argv);
 

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alerts.h"
 #include "loader.h"
 #include "log.h"
 #include "options.h"
@@ -52,6 +53,8 @@ static const struct lw_option core_options[] = {
 	 "count a withdrawal after the agency changed its act (被告改变行政行为后撤诉) as a loss"},
 	{"sources", LW_OPT_STRINGS /* checked by hand */, 0, NULL, 0, 0, NULL,
 	 "configured sources"},
+	{"detect", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL, "alert rules (docs/alerts.md)"},
+	{"alerts", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL, "alert grouping and sinks (docs/alerts.md)"},
 	{NULL, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -201,6 +204,7 @@ void lw_config_free(struct lw_config *cfg)
 		free(cfg->precedence[i]);
 	free(cfg->precedence);
 	json_decref(cfg->agencies);
+	lw_alerts_conf_free(cfg->alerts);
 	free(cfg);
 }
 
@@ -459,6 +463,9 @@ static int load_root(json_t *root, const char *name, const struct lw_config_defa
 		plugin_dir_ok = 0;
 	}
 	check_sources(sources, cfg, plugins, plugin_dir_ok, d);
+	if (json_object_get(root, "detect") || json_object_get(root, "alerts"))
+		lw_alerts_conf_parse(json_object_get(root, "detect"), json_object_get(root, "alerts"),
+				     cfg->data_dir, &cfg->alerts, d);
 	json_decref(vals);
 	if (d->n)
 		goto fail_nofree;

@@ -21,6 +21,7 @@
 #include "litwatch/plugin.h"
 
 struct lw_plugins;
+struct lw_alerts_conf;
 
 /* A list of error messages, one per problem found. */
 struct lw_diag {
@@ -60,6 +61,8 @@ struct lw_config {
 	size_t nprecedence;
 	json_t *agencies;   /* {"canonical": ["alias", ...]} or NULL */
 	int withdrawn_after_change_is_loss;
+	struct lw_alerts_conf *alerts; /* the "detect" and "alerts" sections,
+					  parsed (core/alerts/alerts.h); owned */
 	size_t nsources;
 	struct lw_source_conf *sources;
 };

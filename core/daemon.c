@@ -22,8 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alerts.h"
 #include "daemon_int.h"
 #include "domain/outcome.h"
+#include "host_import.h"
 #include "jobs.h"
 #include "loader.h"
 #include "log.h"
@@ -238,6 +240,50 @@ static void on_shutdown_timeout(uv_timer_t *t)
 	uv_stop(d->loop);
 }
 
+static void on_alerts_stopped(void *ud)
+{
+	struct lw_daemon *d = ud;
+	d->pending_stops--;
+	maybe_finish_shutdown(d);
+}
+
+/* The alert engine: scheduled evaluation and the notification outbox
+ * (core/alerts/alerts.h).  Evaluation after each committed import is the
+ * import pipeline's call to lw_alerts_engine_kick(d->alerts). */
+static void alerts_apply(struct lw_daemon *d, const struct lw_alerts_conf *conf)
+{
+	struct lw_err err = {0};
+
+	if (d->alerts) {
+		lw_alerts_engine_set_conf(d->alerts, conf);
+		return;
+	}
+	if (!conf)
+		return;
+	/* The engine writes alerts on the loop thread while imports write on
+	 * the worker: it gets its own connection (SQLite serialises the two
+	 * writers) with a short busy timeout, so that the loop never waits
+	 * long behind a big import: a busy evaluation is simply retried. */
+	if (!d->alerts_wh) {
+		struct lw_wh_options o = {LW_WH_WRITER, 250};
+		if (lw_wh_open_opts(d->cfg->warehouse, &o, &d->alerts_wh, &err) != 0) {
+			lw_log(LW_LOG_ERR, NULL, "alerts: %s; continuing without alerting", err.msg);
+			return;
+		}
+	}
+	if (lw_alerts_engine_new(d->loop, d->alerts_wh, conf, &d->alerts, &err) != 0)
+		lw_log(LW_LOG_ERR, NULL, "alerts: %s; continuing without alerting", err.msg);
+}
+
+/* After each committed import: evaluate soon (debounced by the engine). */
+static void on_import_committed(void *ud)
+{
+	struct lw_daemon *d = ud;
+
+	if (d->alerts)
+		lw_alerts_engine_kick(d->alerts);
+}
+
 static void begin_shutdown(struct lw_daemon *d, const char *why)
 {
 	if (d->shutting_down)
@@ -252,6 +298,11 @@ static void begin_shutdown(struct lw_daemon *d, const char *why)
 		       (uint64_t)d->cfg->shutdown_timeout_ms, 0);
 	uv_unref((uv_handle_t *)&d->shutdown_timer);
 	d->pending_stops++; /* guard while stopping in a loop */
+	if (d->alerts) {
+		d->pending_stops++;
+		lw_alerts_engine_free(d->alerts, on_alerts_stopped, d);
+		d->alerts = NULL;
+	}
 	for (struct lw_source *s = d->sources; s; s = s->next) {
 		d->pending_stops++;
 		lw_source_stop(s, on_source_stopped, d);
@@ -318,6 +369,7 @@ static void finish_reload(struct lw_daemon *d)
 		if (lw_jobs_set_settings(d->jobs, &is, &err) != 0)
 			lw_log(LW_LOG_ERR, NULL, "reload: import settings: %s", err.msg);
 	}
+	alerts_apply(d, newc->alerts);
 	lw_config_free(d->cfg);
 	d->cfg = newc;
 	d->pending_cfg = NULL;
@@ -475,6 +527,9 @@ int lw_daemon_run(const char *config_path)
 	}
 	for (size_t i = 0; i < d.cfg->nsources; i++)
 		add_source(&d, &d.cfg->sources[i]);
+	alerts_apply(&d, d.cfg->alerts);
+	lw_host_import_committed = on_import_committed;
+	lw_host_import_committed_ud = &d;
 
 	sd_notify(0, "READY=1");
 	notify_status(&d);
@@ -497,6 +552,7 @@ int lw_daemon_run(const char *config_path)
 	}
 	rc = 0;
 out:
+	lw_wh_close(d.alerts_wh);
 	lw_wh_close(d.wh);
 	lw_config_free(d.cfg);
 	lw_config_free(d.pending_cfg);

@@ -27,6 +27,8 @@ struct lw_daemon {
 	struct lw_httpd *httpd;
 	struct lw_http_driver *http; /* HTTP(S)/SMTP client for sources and sinks */
 	struct lw_jobs *jobs;        /* the import queue: the warehouse's one writer */
+	struct lw_alerts_engine *alerts; /* NULL without a detect/alerts section */
+	struct lw_wh *alerts_wh;         /* the engine's own connection */
 
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t watchdog, shutdown_timer;

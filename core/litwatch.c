@@ -21,6 +21,10 @@ static const struct lw_command commands[] = {
 	{"read", lw_cmd_read, "FILE [--sheet NAME|N] [--encoding E] [--format csv|jsonl]",
 	 "print a CSV/XLSX/XLS table as the readers see it"},
 	{"version", NULL, "", "print the version"},
+	{"evaluate", lw_cmd_evaluate, "--config FILE [--db FILE] [--now DATE] [--no-send]",
+	 "run the alert rules once and send due notifications"},
+	{"alerts", lw_cmd_alerts, "list|show ID|ack ID|silence|unsilence ID|silences --db FILE",
+	 "list, acknowledge and silence alerts"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -1,0 +1,315 @@
+/*
+ * evaluate.c — one evaluation of every rule (lw_alerts_evaluate): load the
+ * series a rule watches, compute its verdict for the latest `lookback`
+ * periods and for the periods of its still-active alerts, hand each verdict
+ * to the lifecycle, then group what changed into notifications.  All in one
+ * write transaction.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alerts_int.h"
+#include "log.h"
+
+static const char *subject_of(json_t *labels, char *buf, size_t len)
+{
+	const char *a = json_string_value(json_object_get(labels, "agency"));
+	const char *c = json_string_value(json_object_get(labels, "category"));
+	const char *o = json_string_value(json_object_get(labels, "domain"));
+	const char *t = json_string_value(json_object_get(labels, "act_type"));
+	const char *p = json_string_value(json_object_get(labels, "topic"));
+
+	if (a && c)
+		snprintf(buf, len, "%s·%s", a, c);
+	else
+		snprintf(buf, len, "%s", a ? a : o ? o : t ? t : p ? p : "全市 (all)");
+	return buf;
+}
+
+static const char *what_of(enum lw_series_kind k)
+{
+	switch (k) {
+	case LW_SERIES_LOST_QUARTERLY_AGENCY: return "败诉 (losses)";
+	case LW_SERIES_TICKETS_WEEKLY_CAT_AGENCY:
+	case LW_SERIES_TICKETS_WEEKLY_TOPIC: return "12345 工单 (tickets)";
+	default: return "立案 (filed cases)";
+	}
+}
+
+const char *lw_method_name(const struct lw_alert_rule *r);
+const char *lw_method_name(const struct lw_alert_rule *r)
+{
+	switch (r->method) {
+	case LW_METHOD_EARS:
+		return r->ears.method == LW_EARS_C1 ? "ears-c1"
+		       : r->ears.method == LW_EARS_C2 ? "ears-c2" : "ears-c3";
+	case LW_METHOD_FARRINGTON: return "farrington";
+	case LW_METHOD_CUSUM: return "cusum";
+	case LW_METHOD_LOSS_RATE: return "loss-rate";
+	case LW_METHOD_YOY_GROWTH: return "yoy-growth";
+	case LW_METHOD_LOSS_RATE_TOP: return "loss-rate-top";
+	}
+	return "?";
+}
+
+/* Detector verdict at index i of s (uses s->v[0..i] only). */
+static int detector_point(const struct lw_alert_rule *r, const struct lw_series *s, size_t i,
+			  struct lw_point *pt)
+{
+	struct lw_detect_result res = {0};
+	size_t from = i, to = i;
+	int rc;
+
+	switch (r->method) {
+	case LW_METHOD_EARS: {
+		size_t need = r->ears.baseline + (r->ears.method - 1) * 2;
+		if (i < need)
+			return 0; /* too early for the baseline: no data */
+		rc = lw_ears(s->v, i + 1, i, i, &r->ears, &res, NULL);
+		break;
+	}
+	case LW_METHOD_FARRINGTON:
+		if (lw_farrington_default_range(i + 1, &r->farrington, &from, &to, NULL) != 0 ||
+		    from > i)
+			return 0;
+		rc = lw_farrington(s->v, i + 1, i, i, &r->farrington, &res, NULL);
+		break;
+	default: /* CUSUM: sums from the end of the baseline up to i */
+		if (i < r->cusum_baseline)
+			return 0;
+		from = r->cusum_baseline;
+		rc = lw_cusum(s->v, i + 1, from, i, &r->cusum, &res, NULL);
+		break;
+	}
+	if (rc == LW_ENOMEM)
+		return rc;
+	if (rc == 0 && res.n > 0 && res.alarm[res.n - 1] != LW_ALARM_NA) {
+		pt->verdict = res.alarm[res.n - 1] == LW_ALARM_YES ? LW_HOLDING : LW_NOT_HOLDING;
+		pt->threshold = res.upperbound[res.n - 1];
+		pt->expected = res.expected[res.n - 1];
+	}
+	lw_detect_result_free(&res);
+	return 0;
+}
+
+/* Loss-rate ranking: does a beat b at index ia / ib?  Higher rate, then
+ * more losses, then the name, so the order is total and deterministic. */
+static int beats(const struct lw_series *a, size_t ia, const struct lw_series *b, size_t ib)
+{
+	double la = a->v[ia], ca = a->aux[ia], lb = b->v[ib], cb = b->aux[ib];
+	if (la * cb != lb * ca)
+		return la * cb > lb * ca;
+	if (la != lb)
+		return la > lb;
+	return strcmp(json_string_value(json_object_get(a->labels, "agency")),
+		      json_string_value(json_object_get(b->labels, "agency"))) < 0;
+}
+
+static int eligible(const struct lw_alert_rule *r, const struct lw_series *s, int64_t p)
+{
+	size_t i;
+	if (p < s->first)
+		return 0;
+	i = (size_t)(p - s->first);
+	return s->aux[i] >= (double)r->min_count && s->v[i] > 0;
+}
+
+/* Verdict of rule r for series k of set at period p. */
+static int point_at(const struct lw_alert_rule *r, const struct lw_series_set *set, size_t k,
+		    int64_t p, struct lw_point *pt)
+{
+	const struct lw_series *s = &set->s[k];
+	char who[256], per[16];
+	size_t i;
+	int rc;
+
+	memset(pt, 0, sizeof *pt);
+	pt->verdict = LW_NO_DATA;
+	pt->value = pt->threshold = pt->expected = NAN;
+	if (p < s->first || p > set->last)
+		return 0; /* before the first data: no data */
+	i = (size_t)(p - s->first);
+	subject_of(s->labels, who, sizeof who);
+	lw_period_label(set->freq, p, per, sizeof per);
+	pt->value = s->v[i];
+	switch (r->method) {
+	case LW_METHOD_EARS:
+	case LW_METHOD_FARRINGTON:
+	case LW_METHOD_CUSUM:
+		if ((rc = detector_point(r, s, i, pt)) != 0)
+			return rc;
+		if (pt->verdict != LW_NO_DATA)
+			snprintf(pt->summary, sizeof pt->summary,
+				 "%s %s %s %.0f，%s上限 %.2f（%s）/ %s %s: %.0f %s the bound %.2f",
+				 who, per, what_of(set->kind), s->v[i],
+				 pt->verdict == LW_HOLDING ? "超过" : "未超过", pt->threshold,
+				 lw_method_name(r), who, per, s->v[i],
+				 pt->verdict == LW_HOLDING ? "above" : "within", pt->threshold);
+		return 0;
+	case LW_METHOD_LOSS_RATE: {
+		double lost = s->v[i], conc = s->aux[i];
+		pt->value = conc > 0 ? lost * 100.0 / conc : 0;
+		pt->threshold = r->above_percent;
+		pt->expected = conc;
+		/* lost/concluded > X %, compared without dividing. */
+		pt->verdict = conc >= (double)r->min_count && lost * 100.0 > r->above_percent * conc
+				      ? LW_HOLDING : LW_NOT_HOLDING;
+		snprintf(pt->summary, sizeof pt->summary,
+			 "%s %s 败诉率 %.2f%%（%.0f/%.0f 件审结），阈值 %g%%（至少 %lld 件）/ loss rate "
+			 "%.2f%% (%.0f of %.0f concluded), threshold %g%% (at least %lld)",
+			 who, per, pt->value, lost, conc, r->above_percent, (long long)r->min_count,
+			 pt->value, lost, conc, r->above_percent, (long long)r->min_count);
+		return 0;
+	}
+	case LW_METHOD_YOY_GROWTH: {
+		double cur = 0, prev = 0;
+		size_t w = r->window;
+		if (i + 1 < 2 * w)
+			return 0; /* the previous window is not all inside the data */
+		for (size_t j = 0; j < w; j++) {
+			cur += s->v[i - j];
+			prev += s->v[i - w - j];
+		}
+		if (prev == 0)
+			return 0; /* growth from nothing is undefined */
+		pt->value = (cur - prev) * 100.0 / prev;
+		pt->threshold = r->above_percent;
+		pt->expected = prev;
+		pt->verdict = cur >= (double)r->min_count && (cur - prev) * 100.0 >
+								   r->above_percent * prev
+				      ? LW_HOLDING : LW_NOT_HOLDING;
+		snprintf(pt->summary, sizeof pt->summary,
+			 "%s 截至 %s 近 %zu 个月立案 %.0f 件，同比增长 %.1f%%（上年同期 %.0f 件），阈值 "
+			 "%g%% / filed %.0f in %zu months to %s, %+.1f%% year on year (%.0f before)",
+			 who, per, w, cur, pt->value, prev, r->above_percent, cur, w, per, pt->value,
+			 prev);
+		return 0;
+	}
+	case LW_METHOD_LOSS_RATE_TOP: {
+		size_t rank = 1;
+		if (!eligible(r, s, p)) {
+			pt->verdict = LW_NOT_HOLDING;
+		} else {
+			for (size_t j = 0; j < set->n; j++)
+				if (j != k && eligible(r, &set->s[j], p) &&
+				    beats(&set->s[j], (size_t)(p - set->s[j].first), s, i))
+					rank++;
+			pt->verdict = rank <= r->top ? LW_HOLDING : LW_NOT_HOLDING;
+		}
+		pt->value = s->aux[i] > 0 ? s->v[i] * 100.0 / s->aux[i] : 0;
+		pt->threshold = r->top;
+		pt->expected = pt->verdict == LW_HOLDING ? (double)rank : NAN;
+		snprintf(pt->summary, sizeof pt->summary,
+			 "%s %s 败诉率 %.2f%%（%.0f/%.0f），排名第 %zu / loss rate %.2f%%, rank %zu "
+			 "(top %u)",
+			 who, per, pt->value, s->v[i], s->aux[i], rank, pt->value, rank, r->top);
+		return 0;
+	}
+	}
+	return 0;
+}
+
+struct reeval {
+	const struct lw_alert_rule *r;
+	const struct lw_series_set *set;
+};
+
+static int reeval(void *ud, const char *fp, const char *period, struct lw_point *pt,
+		  json_t **labels)
+{
+	struct reeval *x = ud;
+	int64_t p;
+	char f[65];
+
+	if (lw_period_parse(x->set->freq, period, &p) != 0)
+		return LW_ENOENT;
+	for (size_t k = 0; k < x->set->n; k++) {
+		if (lw_alert_fingerprint(x->r->name, x->set->s[k].labels, period, f) != 0)
+			return LW_ENOMEM;
+		if (strcmp(f, fp))
+			continue;
+		*labels = x->set->s[k].labels;
+		return point_at(x->r, x->set, k, p, pt);
+	}
+	return LW_ENOENT;
+}
+
+static int eval_rule(struct lw_eval_ctx *cx, const struct lw_alert_rule *r,
+		     struct lw_series_set *sets, int *loaded)
+{
+	struct lw_series_set *set = &sets[r->series];
+	struct reeval x = {r, set};
+	struct lw_point pt;
+	char per[16];
+	int rc;
+
+	if (!loaded[r->series]) {
+		rc = lw_series_load(cx->wh, r->series, cx->now, cx->conf->withdrawn_is_loss, set,
+				    cx->e);
+		if (rc != 0)
+			return rc;
+		loaded[r->series] = 1;
+	}
+	for (size_t k = 0; k < set->n; k++) {
+		cx->st->series++;
+		for (unsigned b = r->lookback; b-- > 0;) {
+			int64_t p = set->last - (int64_t)b;
+			if (p < set->s[k].first)
+				continue; /* no data and no alert to keep */
+			if ((rc = point_at(r, set, k, p, &pt)) != 0)
+				return lw_err_set(cx->e, rc, "rule %s: out of memory", r->name);
+			cx->st->points++;
+			if (pt.verdict == LW_HOLDING)
+				cx->st->holding++;
+			lw_period_label(set->freq, p, per, sizeof per);
+			if ((rc = lw_lifecycle_apply(cx, r, set->s[k].labels, per, &pt)) != 0)
+				return rc;
+		}
+	}
+	return lw_lifecycle_untouched(cx, r, reeval, &x);
+}
+
+int lw_alerts_evaluate(struct lw_wh *wh, const struct lw_alerts_conf *conf, int64_t now,
+		       struct lw_eval_stats *stats, struct lw_err *e)
+{
+	struct lw_series_set sets[LW_SERIES_KIND_COUNT];
+	int loaded[LW_SERIES_KIND_COUNT] = {0};
+	struct lw_eval_stats local;
+	struct lw_eval_ctx cx = {0};
+	int rc;
+
+	memset(sets, 0, sizeof sets);
+	cx.wh = wh;
+	cx.conf = conf;
+	cx.now = now;
+	cx.st = stats ? stats : &local;
+	cx.e = e;
+	memset(cx.st, 0, sizeof *cx.st);
+	lw_utc_format(now, cx.now_utc, sizeof cx.now_utc);
+	if ((rc = lw_wh_begin_immediate(wh, e)) != 0)
+		return rc;
+	for (size_t i = 0; i < conf->nrules; i++)
+		if ((rc = eval_rule(&cx, &conf->rules[i], sets, loaded)) != 0) {
+			lw_err_prefix(e, "rule %s", conf->rules[i].name);
+			goto fail;
+		}
+	if ((rc = lw_notify_queue(&cx)) != 0)
+		goto fail;
+	if ((rc = lw_wh_commit(wh, e)) != 0)
+		goto out;
+	lw_log(LW_LOG_INFO, "alerts",
+	       "evaluated %zu rules at %s: %zu series, %zu holding, %zu transitions, %zu "
+	       "notifications queued, %zu silenced, %zu without data",
+	       conf->nrules, cx.now_utc, cx.st->series, cx.st->holding, cx.st->transitions,
+	       cx.st->notifications, cx.st->silenced, cx.st->no_data);
+	goto out;
+fail:
+	lw_wh_rollback(wh);
+out:
+	for (int k = 0; k < LW_SERIES_KIND_COUNT; k++)
+		lw_series_set_free(&sets[k]);
+	free(cx.touched);
+	return rc;
+}
