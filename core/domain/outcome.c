@@ -203,8 +203,9 @@ static enum verdict clause(const char *s, size_t b, size_t e, int whole_has_ruli
 {
 	size_t pos = b, vi = 0, at;
 	enum verdict weak = V_NONE;
+	int budget = 32; /* real clauses hold a few verbs; this bounds the work on garbage */
 
-	while ((at = next_verb(s, pos, e, &vi)) != (size_t)-1) {
+	while (budget-- > 0 && (at = next_verb(s, pos, e, &vi)) != (size_t)-1) {
 		size_t after = at + strlen(verbs[vi].word);
 		enum verb v = verbs[vi].verb;
 		int neg = v != VB_NOT_ACCEPTED && negated(s, b, at);

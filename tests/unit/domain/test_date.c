@@ -5,7 +5,9 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "domain/date.h"
@@ -253,6 +255,25 @@ static void hand_set_exception_days_count(void **state)
 	lw_holidays_free(cal);
 }
 
+static void malformed_holiday_file_names_the_file_and_entry(void **state)
+{
+	struct lw_holidays *cal = lw_holidays_new();
+	struct lw_err e = {0};
+	char path[] = "/tmp/lw_holiday_XXXXXX";
+	int fd = mkstemp(path);
+	const char *bad = "{\"year\": 2030, \"days\": [{\"date\": \"2030-02-30\", \"isOffDay\": true}]}";
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, bad, strlen(bad)), (ssize_t)strlen(bad));
+	close(fd);
+	assert_int_equal(lw_holidays_load_file(cal, path, &e), LW_EFORMAT);
+	assert_non_null(strstr(e.msg, "days[0]"));
+	assert_non_null(strstr(e.msg, path));
+	assert_false(lw_holidays_covers(cal, 2030));
+	unlink(path);
+	assert_int_equal(lw_holidays_load_dir(cal, "/nonexistent", &e), LW_ENOENT);
+	lw_holidays_free(cal);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +288,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(workday_outside_the_calendar_is_an_error_not_a_guess, setup_cal,
 						teardown_cal),
 		cmocka_unit_test(hand_set_exception_days_count),
+		cmocka_unit_test(malformed_holiday_file_names_the_file_and_entry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
