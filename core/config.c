@@ -18,6 +18,7 @@
 #include "loader.h"
 #include "log.h"
 #include "options.h"
+#include "profile.h"
 
 #ifndef LW_PLUGIN_RELDIR
 #define LW_PLUGIN_RELDIR "lib/litwatch/plugins"
@@ -243,6 +244,34 @@ static char *resolve_data_dir(json_t *root, struct lw_diag *d)
 	return abs;
 }
 
+/* A source's mapping profile must exist and load; a profile whose target
+ * keeps personal data as its key (12345 tickets: callers are counted by
+ * their hashed number) needs pii_key_file. */
+static int check_profile(const struct lw_config *cfg, const char *path, const char *name,
+			 struct lw_diag *d)
+{
+	struct lw_profile *p = NULL;
+	struct lw_err err = {0};
+	int bad = 0;
+
+	if (!cfg->profile_dir) {
+		lw_diag_add(d, "%s.profile: no profile_dir is set and none could be derived", path);
+		return 1;
+	}
+	if (lw_profile_load(cfg->profile_dir, name, &p, &err) != 0) {
+		lw_diag_add(d, "%s.profile: %s", path, err.msg);
+		return 1;
+	}
+	if (p->target == LW_TARGET_TICKETS && !cfg->pii_key_file) {
+		lw_diag_add(d, "%s.profile: profile \"%s\" stores callers' phone numbers and names only "
+			       "as keyed hashes: set pii_key_file (create one with: head -c 32 "
+			       "/dev/urandom > pii.key; chmod 600 pii.key)", path, name);
+		bad = 1;
+	}
+	lw_profile_free(p);
+	return bad;
+}
+
 /* Validate sources[]; fills cfg->sources.  Plugins are loaded through
  * *plugins (created on first need). */
 static void check_sources(json_t *arr, struct lw_config *cfg, struct lw_plugins **plugins,
@@ -325,6 +354,8 @@ static void check_sources(json_t *arr, struct lw_config *cfg, struct lw_plugins 
 			bad += lw_options_validate(src, desc->options, path, cfg->data_dir, core_keys,
 						   owner, vals, d);
 		}
+		if (!bad && desc && json_is_string(json_object_get(vals, "profile")))
+			bad += check_profile(cfg, path, json_string_value(json_object_get(vals, "profile")), d);
 		if (bad || !name || !plugin || !desc)
 			goto next;
 		sc = &cfg->sources[cfg->nsources];

@@ -472,8 +472,12 @@ static void map_field(struct lw_record *r, const struct lw_map_ctx *ctx,
 		char hash[LW_PII_HASH_HEX], mask[LW_PII_MASK_MAX];
 		int hidx, midx;
 		if (!ctx->pii) {
-			add_error(r, col, pf->field, NULL, "未配置个人信息密钥|no pii_key_file configured: "
-				  "personal data cannot be stored");
+			/* Without a key personal data is dropped, never stored in
+			 * clear (the configuration check requires a key for
+			 * profiles that need it, such as hotline-12345). */
+			if (r->nwarnings == 0)
+				add_warning(r, "未配置 pii_key_file，个人信息列未保存 / no pii_key_file: "
+					       "personal columns were not stored");
 			break;
 		}
 		if (lw_pii_hash(ctx->pii, kind, t, hash, &err) != 0 ||

@@ -1,0 +1,354 @@
+/*
+ * hotline.c — the `hotline` importer: 12345 government-hotline work-order
+ * exports (工单), dropped into a folder by the platform's export job and/or
+ * downloaded on a schedule over HTTP(S).
+ *
+ * Work orders are exported again each time their status changes; the
+ * hotline-12345 profile keys them by 工单编号, so a re-export updates the
+ * stored ticket.  Callers' numbers and names are hashed by the core before
+ * anything is stored (the configuration must name pii_key_file).
+ *
+ * A download is written into the inbox under a dot-name (ignored by the
+ * folder watcher) and renamed into place when complete, so the folder
+ * protocol imports it like a dropped file: one code path, the same crash
+ * safety and the same duplicate rule (an unchanged export imports nothing).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "litwatch/plugin.h"
+
+static const struct lw_option options[] = {
+	{"inbox", LW_OPT_DIR, LW_OPT_CREATE, "hotline/inbox", 0, 0, NULL,
+	 "folder the 12345 platform exports work orders into"},
+	{"archive", LW_OPT_DIR, LW_OPT_CREATE, "hotline/archive", 0, 0, NULL,
+	 "imported exports go to archive/<yyyy-mm-dd>/"},
+	{"rejected", LW_OPT_DIR, LW_OPT_CREATE, "hotline/rejected", 0, 0, NULL,
+	 "rejected exports, with <name>.error.txt"},
+	{"profile", LW_OPT_STRING, 0, "hotline-12345", 0, 0, NULL, "mapping profile"},
+	{"settle", LW_OPT_DURATION, 0, "2s", 0, 0, NULL,
+	 "a file is taken when closed and unchanged for this long"},
+	{"poll", LW_OPT_DURATION, 0, "0ms", 0, 0, NULL,
+	 "scan the folder this often instead of using inotify; 0: inotify"},
+	{"url", LW_OPT_URL, 0, NULL, 0, 0, NULL,
+	 "download the export from here on a schedule (optional)"},
+	{"interval", LW_OPT_DURATION, 0, "1h", 0, 0, NULL, "how often to download"},
+	{"token_file", LW_OPT_FILE, 0, NULL, 0, 0, NULL,
+	 "file holding a bearer token for the download (read before each request)"},
+	{"header_file", LW_OPT_FILE, 0, NULL, 0, 0, NULL,
+	 "file of extra request headers, one \"Name: value\" per line (for API keys)"},
+	{"ca_file", LW_OPT_FILE, 0, NULL, 0, 0, NULL,
+	 "PEM bundle to verify the server with (TLS verification is always on)"},
+	{"proxy", LW_OPT_STRING, 0, NULL, 0, 0, NULL, "HTTP proxy, e.g. http://proxy:3128"},
+	{"timeout", LW_OPT_DURATION, 0, "5m", 0, 0, NULL, "longest a download may take"},
+	{"max_size", LW_OPT_SIZE, 0, "512MiB", 0, 0, NULL, "largest export accepted"},
+	{"max_failures", LW_OPT_INT, 0, "5", 1, 1000, NULL,
+	 "consecutive failed downloads before the source reports failing"},
+	{NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+struct state {
+	const struct lw_host_api *api;
+	struct lw_source *src;
+	uv_timer_t timer;
+	int timer_open;
+	struct lw_http_call *call;
+	char *etag, *last_modified;
+	unsigned failures;
+	uint64_t rng;
+	int stopping;
+	int inbox_stopped;
+};
+
+/* Read a small secret or header file; malloc'd, trailing space trimmed. */
+static char *read_small(const char *path)
+{
+	char buf[8192];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n < 0)
+		return NULL;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
+		n--;
+	buf[n] = '\0';
+	return strdup(buf);
+}
+
+static void schedule(struct state *st, uint64_t ms);
+
+/* Extension for the downloaded file, from the Content-Type or the URL. */
+static const char *extension(const char *content_type, const char *url)
+{
+	const char *q;
+
+	if (content_type) {
+		if (strstr(content_type, "spreadsheetml"))
+			return ".xlsx";
+		if (strstr(content_type, "ms-excel"))
+			return ".xls";
+		if (strstr(content_type, "csv") || strstr(content_type, "text/plain"))
+			return ".csv";
+	}
+	q = strpbrk(url, "?#");
+	if (!q)
+		q = url + strlen(url);
+	if (q - url > 5 && !strncmp(q - 5, ".xlsx", 5))
+		return ".xlsx";
+	if (q - url > 4 && !strncmp(q - 4, ".xls", 4))
+		return ".xls";
+	return ".csv";
+}
+
+/* Write body into the inbox: .name.part first, renamed when complete.
+ * The export is at most max_size; writing it here blocks the loop for the
+ * time a local write of that size takes, once per interval. */
+static int save(struct state *st, const char *body, size_t len, const char *ext)
+{
+	const char *inbox = st->api->opt_str(st->src, "inbox");
+	char tmp[4096], final[4096], stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t off = 0;
+	int fd;
+
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+	if (snprintf(tmp, sizeof tmp, "%s/.download-%s%s.part", inbox, stamp, ext) >= (int)sizeof tmp ||
+	    snprintf(final, sizeof final, "%s/download-%s%s", inbox, stamp, ext) >= (int)sizeof final)
+		return -EINVAL;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -errno;
+	while (off < len) {
+		ssize_t n = write(fd, body + off, len - off);
+		if (n < 0) {
+			int err = errno;
+			close(fd);
+			unlink(tmp);
+			return -err;
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, final) != 0) {
+		int err = errno;
+		unlink(tmp);
+		return -err;
+	}
+	st->api->log(st->src, LW_LOG_INFO, "downloaded %zu bytes into %s", len, final);
+	return 0;
+}
+
+static void failed(struct state *st, const char *why, int64_t retry_after_s)
+{
+	uint64_t interval = (uint64_t)st->api->opt_int(st->src, "interval");
+	uint64_t delay = st->api->backoff(st->failures, 5000, interval, retry_after_s, interval,
+					  &st->rng);
+
+	st->failures++;
+	st->api->count(st->src, LW_CTR_ERRORS, 1);
+	if (st->failures >= (unsigned)st->api->opt_int(st->src, "max_failures"))
+		st->api->set_state(st->src, LW_STATE_FAILING, why);
+	st->api->log(st->src, LW_LOG_ERR, "download failed (%u in a row): %s; next try in %llu s",
+		     st->failures, why, (unsigned long long)(delay / 1000));
+	schedule(st, delay);
+}
+
+static void on_response(void *ud, struct lw_http_resp *r)
+{
+	struct state *st = ud;
+	char why[600];
+
+	st->call = NULL;
+	if (st->stopping)
+		return;
+	if (r->result != 0) {
+		failed(st, r->error, r->retry_after_s);
+		return;
+	}
+	if (r->status == 304) {
+		st->api->log(st->src, LW_LOG_INFO, "export unchanged since the last download");
+	} else if (r->status != 200) {
+		snprintf(why, sizeof why, "HTTP %ld%s", r->status,
+			 r->status == 401 || r->status == 403 ? " (check token_file)" : "");
+		failed(st, why, r->retry_after_s);
+		return;
+	} else {
+		int rc = save(st, r->body, r->body_len,
+			      extension(r->content_type, st->api->opt_str(st->src, "url")));
+		if (rc != 0) {
+			snprintf(why, sizeof why, "cannot write into the inbox: %s", strerror(-rc));
+			failed(st, why, -1);
+			return;
+		}
+		free(st->etag);
+		free(st->last_modified);
+		st->etag = r->etag ? strdup(r->etag) : NULL;
+		st->last_modified = r->last_modified ? strdup(r->last_modified) : NULL;
+	}
+	st->failures = 0;
+	st->api->set_state(st->src, LW_STATE_IDLE, NULL);
+	schedule(st, (uint64_t)st->api->opt_int(st->src, "interval"));
+}
+
+static void download(struct state *st)
+{
+	const struct lw_host_api *api = st->api;
+	struct lw_http_req req = {.struct_size = sizeof req};
+	const char *headers[33] = {NULL};
+	char *token = NULL, *hdrs = NULL;
+	size_t nh = 0;
+
+	req.method = LW_HTTP_GET;
+	req.url = api->opt_str(st->src, "url");
+	req.ca_file = api->opt_str(st->src, "ca_file");
+	req.proxy = api->opt_str(st->src, "proxy");
+	req.timeout_ms = api->opt_int(st->src, "timeout");
+	req.max_size = api->opt_int(st->src, "max_size");
+	req.if_none_match = st->etag;
+	req.if_modified_since = st->last_modified;
+	if (api->opt_str(st->src, "token_file") &&
+	    !(token = read_small(api->opt_str(st->src, "token_file")))) {
+		failed(st, "cannot read token_file", -1);
+		return;
+	}
+	req.bearer_token = token;
+	if (api->opt_str(st->src, "header_file")) {
+		char *save = NULL;
+		if (!(hdrs = read_small(api->opt_str(st->src, "header_file")))) {
+			free(token);
+			failed(st, "cannot read header_file", -1);
+			return;
+		}
+		for (char *l = strtok_r(hdrs, "\r\n", &save); l && nh < 32; l = strtok_r(NULL, "\r\n", &save))
+			if (strchr(l, ':'))
+				headers[nh++] = l;
+		req.headers = headers;
+	}
+	if (api->http_request(st->src, &req, on_response, st, &st->call) != 0)
+		failed(st, "request refused (see the log line before)", -1);
+	if (token) {
+		memset(token, 0, strlen(token));
+		free(token);
+	}
+	if (hdrs) {
+		memset(hdrs, 0, strlen(hdrs));
+		free(hdrs);
+	}
+}
+
+static void on_timer(uv_timer_t *t)
+{
+	download(t->data);
+}
+
+static void schedule(struct state *st, uint64_t ms)
+{
+	if (!st->stopping)
+		uv_timer_start(&st->timer, on_timer, ms, 0);
+}
+
+static int start(const struct lw_host_api *api, struct lw_source *src, void **state)
+{
+	struct lw_inbox_req req = {.struct_size = sizeof req};
+	struct state *st;
+	int rc;
+
+	if (api->abi_version < 1 || api->struct_size < sizeof *api)
+		return -6;
+	req.inbox = api->opt_str(src, "inbox");
+	req.archive = api->opt_str(src, "archive");
+	req.rejected = api->opt_str(src, "rejected");
+	req.profile = api->opt_str(src, "profile");
+	req.settle_ms = api->opt_int(src, "settle");
+	req.poll_ms = api->opt_int(src, "poll");
+	if (!(st = calloc(1, sizeof *st)))
+		return -1;
+	st->api = api;
+	st->src = src;
+	st->rng = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)st;
+	if ((rc = api->inbox_start(src, &req)) != 0) {
+		free(st);
+		return rc;
+	}
+	uv_timer_init(api->loop(src), &st->timer);
+	st->timer.data = st;
+	st->timer_open = 1;
+	if (api->opt_str(src, "url"))
+		schedule(st, 0); /* first download at start */
+	*state = st;
+	return 0;
+}
+
+static void finish(struct state *st)
+{
+	const struct lw_host_api *api = st->api;
+	struct lw_source *src = st->src;
+
+	if (st->timer_open || !st->inbox_stopped)
+		return;
+	free(st->etag);
+	free(st->last_modified);
+	free(st);
+	api->stopped(src);
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+	struct state *st = h->data;
+
+	st->timer_open = 0;
+	finish(st);
+}
+
+static void on_inbox_stopped(void *ud)
+{
+	struct state *st = ud;
+
+	st->inbox_stopped = 1;
+	finish(st);
+}
+
+static void stop(void *state)
+{
+	struct state *st = state;
+
+	st->stopping = 1;
+	if (st->call) /* its callback then fires with the cancel; ignored */
+		st->api->http_cancel(st->src, st->call);
+	uv_close((uv_handle_t *)&st->timer, on_timer_closed);
+	st->api->inbox_stop(st->src, on_inbox_stopped, st);
+}
+
+static int poke(void *state)
+{
+	struct state *st = state;
+
+	st->api->inbox_rescan(st->src);
+	if (st->api->opt_str(st->src, "url") && !st->call)
+		schedule(st, 0);
+	return 0;
+}
+
+LW_PLUGIN_EXPORT const struct lw_plugin lw_plugin = {
+	.abi_version = LW_PLUGIN_ABI_VERSION,
+	.struct_size = sizeof(struct lw_plugin),
+	.name = "hotline",
+	.version = "1.0",
+	.description = "12345 hotline work-order exports: a watched folder and/or a scheduled download",
+	.options = options,
+	.start = start,
+	.stop = stop,
+	.poke = poke,
+};
