@@ -342,6 +342,15 @@ static const char v2_sql[] =
 	") WITHOUT ROWID;\n"
 	"CREATE INDEX notification_alerts_transition ON notification_alerts(transition_id);\n";
 
+/* ---- version 4: cheaper ticket inserts --------------------------------- */
+static const char v4_sql[] =
+	/* An index on random 64-digit hashes cost a quarter of a 12345
+	 * import's time (measured on 300k work orders: 10.2 s -> 7.3 s
+	 * without it).  Counting repeat callers groups over the whole table
+	 * and needs no index; look-ups of one caller are rare (an analyst can
+	 * CREATE INDEX for a study). */
+	"DROP INDEX IF EXISTS tickets_caller;\n";
+
 /* ---- version 3: the outcome classifier's full vocabulary ----------------- */
 static const char v3_sql[] =
 	/* Outcomes the judgment classifier (domain/outcome.c) tells apart beyond
@@ -362,6 +371,7 @@ const struct lw_wh_migration lw_wh_migrations[] = {
 	 v1_sql},
 	{2, "alert silences, transitions and the notification outbox", v2_sql},
 	{3, "outcome codes of the judgment classifier; imports by status", v3_sql},
+	{4, "no index on callers' hashes (faster 12345 imports)", v4_sql},
 };
 
 const int lw_wh_migration_count =
