@@ -157,6 +157,6 @@ int lw_drop_name_ignored(const char *name);
  * digits and a NUL to out_hex.  The file is opened with O_NOFOLLOW (a
  * symlink fails).  Blocking: call it off the loop (uv_queue_work).
  * Returns 0, or LW_ENOENT / LW_EIO / LW_EPERM with err filled. */
-int lw_file_sha256(const char *path, char out_hex[65], struct lw_err *err);
+int lw_file_sha256(const char *path, char out_hex[65], int64_t *bytes, struct lw_err *err);
 
 #endif

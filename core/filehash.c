@@ -10,12 +10,13 @@
 
 #include "dropbox.h"
 
-int lw_file_sha256(const char *path, char out_hex[65], struct lw_err *err)
+int lw_file_sha256(const char *path, char out_hex[65], int64_t *bytes, struct lw_err *err)
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	EVP_MD_CTX *ctx = NULL;
+	int64_t total = 0;
 	int fd, rc = 0;
 
 	out_hex[0] = '\0';
@@ -40,6 +41,7 @@ int lw_file_sha256(const char *path, char out_hex[65], struct lw_err *err)
 		}
 		if (n == 0)
 			break;
+		total += n;
 		if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1) {
 			rc = lw_err_set(err, LW_EIO, "%s: SHA-256 update failed", path);
 			goto out;
@@ -54,6 +56,8 @@ int lw_file_sha256(const char *path, char out_hex[65], struct lw_err *err)
 		out_hex[2 * i + 1] = hex[md[i] & 15];
 	}
 	out_hex[64] = '\0';
+	if (bytes)
+		*bytes = total;
 out:
 	EVP_MD_CTX_free(ctx);
 	close(fd);

@@ -5,53 +5,16 @@
 #include "ingest.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "domain/agency.h"
+#include "dropbox.h"
 #include "domain/pii.h"
 #include "ingest_int.h"
 #include "read/table.h"
 #include "warehouse.h"
-
-/* ---- hashing ---- */
-
-int lw_sha256_file(const char *path, char out_hex[65], int64_t *bytes, struct lw_err *e)
-{
-	unsigned char buf[65536], md[32];
-	unsigned int mdlen = 0;
-	EVP_MD_CTX *ctx;
-	FILE *f = fopen(path, "rb");
-	size_t n;
-	int64_t total = 0;
-	int rc = 0;
-
-	if (!f)
-		return lw_err_set(e, LW_EIO, "%s: %s", path, strerror(errno));
-	if (!(ctx = EVP_MD_CTX_new()) || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-		rc = lw_err_set(e, LW_ENOMEM, "%s: cannot start SHA-256", path);
-		goto out;
-	}
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-		EVP_DigestUpdate(ctx, buf, n);
-		total += (int64_t)n;
-	}
-	if (ferror(f)) {
-		rc = lw_err_set(e, LW_EIO, "%s: read error: %s", path, strerror(errno));
-		goto out;
-	}
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	for (unsigned i = 0; i < 32; i++)
-		sprintf(out_hex + 2 * i, "%02x", md[i]);
-	if (bytes)
-		*bytes = total;
-out:
-	EVP_MD_CTX_free(ctx);
-	fclose(f);
-	return rc;
-}
 
 /* ---- setup ---- */
 
@@ -197,7 +160,7 @@ int lw_ingest_file(struct lw_ingest *ing, const struct lw_ingest_file *f,
 
 	memset(res, 0, sizeof *res);
 	res->errors = json_array();
-	if ((rc = lw_sha256_file(f->path, hash, &bytes, &err)) != 0) {
+	if ((rc = lw_file_sha256(f->path, hash, &bytes, &err)) != 0) {
 		res->status = "failed";
 		res->message = strdup(err.msg);
 		lw_ingest_report(ing, origin, res);

@@ -89,7 +89,5 @@ int lw_ingest_records(struct lw_ingest *ing, const struct lw_ingest_records *rq,
 int lw_ingest_cursor(struct lw_ingest *ing, const char *source, char **cursor,
 		     struct lw_err *e);
 
-/* SHA-256 of a file as 64 hex digits; streams the file. */
-int lw_sha256_file(const char *path, char out_hex[65], int64_t *bytes, struct lw_err *e);
 
 #endif

@@ -347,21 +347,23 @@ static void sha256_streams_and_refuses_symlinks(void **state)
 	struct tctx t;
 	char p[600], l[600], hex[65];
 	struct lw_err err = {0};
+	int64_t size = 0;
 
 	t_init(&t);
 	snprintf(p, sizeof p, "%s/abc", t.root);
 	t_write(p, "abc");
-	assert_int_equal(lw_file_sha256(p, hex, &err), 0);
+	assert_int_equal(lw_file_sha256(p, hex, &size, &err), 0);
+	assert_int_equal(size, 3);
 	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	t_write(p, "");
-	assert_int_equal(lw_file_sha256(p, hex, &err), 0);
+	assert_int_equal(lw_file_sha256(p, hex, NULL, &err), 0);
 	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	snprintf(l, sizeof l, "%s/link", t.root);
 	assert_int_equal(symlink(p, l), 0);
-	assert_int_equal(lw_file_sha256(l, hex, &err), LW_EPERM);
+	assert_int_equal(lw_file_sha256(l, hex, NULL, &err), LW_EPERM);
 	assert_non_null(strstr(err.msg, "symbolic link"));
 	snprintf(l, sizeof l, "%s/none", t.root);
-	assert_int_equal(lw_file_sha256(l, hex, &err), LW_ENOENT);
+	assert_int_equal(lw_file_sha256(l, hex, NULL, &err), LW_ENOENT);
 	assert_int_equal(t_fini(&t), 0);
 }
 
