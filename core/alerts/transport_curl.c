@@ -127,8 +127,10 @@ static void perform(struct xfer *x)
 	}
 	cc = curl_easy_perform(c);
 	if (cc != CURLE_OK) {
-		snprintf(x->detail, sizeof x->detail, "sink %s: %s", x->sink,
-			 errbuf[0] ? errbuf : curl_easy_strerror(cc));
+		/* A cut message is fine: it is a log line. */
+		if (snprintf(x->detail, sizeof x->detail, "sink %s: %s", x->sink,
+			     errbuf[0] ? errbuf : curl_easy_strerror(cc)) >= (int)sizeof x->detail)
+			x->detail[sizeof x->detail - 1] = '\0';
 	} else if (!x->smtp && (curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code),
 				code < 200 || code > 299)) {
 		snprintf(x->detail, sizeof x->detail, "sink %s: HTTP status %ld", x->sink, code);

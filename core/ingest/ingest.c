@@ -75,6 +75,7 @@ void lw_ingest_free(struct lw_ingest *ing)
 {
 	if (!ing)
 		return;
+	lw_record_clear(&ing->rec);
 	for (size_t i = 0; i < ing->nprofiles; i++)
 		lw_profile_free(ing->profiles[i]);
 	free(ing->profiles);
