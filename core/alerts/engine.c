@@ -286,10 +286,6 @@ static void after_db_work(uv_work_t *w, int status)
 		       "evaluating again in %lld ms", (long long)en->busy_backoff_ms);
 	} else if (x->eval && x->eval_rc) {
 		lw_log(LW_LOG_ERR, "alerts", "evaluation failed: %s", x->msg);
-	} else if (x->eval && en->started) {
-		lw_log(x->st.transitions ? LW_LOG_INFO : LW_LOG_DEBUG, "alerts", "evaluated: %zu series, %zu transitions, %zu "
-		       "notifications queued", x->st.series, x->st.transitions,
-		       x->st.notifications);
 	}
 	if (x->eval && en->once) {
 		en->once_rc = x->eval_rc;
@@ -344,9 +340,11 @@ static void pump(struct lw_alerts_engine *en)
 	if (en->busy || en->open_handles)
 		return;
 	eval = en->want_eval && !en->closing;
-	/* After recording outcomes the daemon looks again: a failure has a
-	 * new next_attempt_at, and more rows may wait behind the first 64. */
-	drain = (en->want_drain || (en->started && en->nouts)) && !en->closing;
+	/* An evaluation may queue notifications: drain after it (in one-shot
+	 * mode only when asked to send).  After recording outcomes the daemon
+	 * looks again: a failure has a new next_attempt_at, and more rows may
+	 * wait behind the first 64. */
+	drain = (en->want_drain || (en->started && (eval || en->nouts))) && !en->closing;
 	if (!eval && !drain && !en->nouts)
 		return;
 	if (!(x = calloc(1, sizeof *x)) ||
