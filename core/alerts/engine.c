@@ -371,7 +371,8 @@ static void pump(struct lw_alerts_engine *en)
 	x->nouts = en->nouts;
 	en->outs = NULL;
 	en->nouts = en->capouts = 0;
-	memcpy(x->skip, en->inflight, en->ninflight * sizeof *x->skip);
+	if (en->ninflight)
+		memcpy(x->skip, en->inflight, en->ninflight * sizeof *x->skip);
 	x->nskip = en->ninflight;
 	en->want_eval = en->want_eval && !eval;
 	en->want_drain = en->want_drain && !drain;
