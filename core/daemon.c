@@ -249,30 +249,37 @@ static void on_alerts_stopped(void *ud)
 
 /* The alert engine: scheduled evaluation and the notification outbox
  * (core/alerts/alerts.h).  Evaluation after each committed import is the
- * import pipeline's call to lw_alerts_engine_kick(d->alerts). */
-static void alerts_apply(struct lw_daemon *d, const struct lw_alerts_conf *conf)
+ * import pipeline's call to lw_alerts_engine_kick(d->alerts).  The engine
+ * takes the parsed `detect`/`alerts` configuration from cfg. */
+static void alerts_apply(struct lw_daemon *d, struct lw_config *cfg)
 {
+	struct lw_alerts_conf *conf = cfg->alerts;
 	struct lw_err err = {0};
 
 	if (d->alerts) {
+		cfg->alerts = NULL;
 		lw_alerts_engine_set_conf(d->alerts, conf);
 		return;
 	}
 	if (!conf)
 		return;
-	/* The engine writes alerts on the loop thread while imports write on
-	 * the worker: it gets its own connection (SQLite serialises the two
-	 * writers) with a short busy timeout, so that the loop never waits
-	 * long behind a big import: a busy evaluation is simply retried. */
+	/* The engine works on libuv's thread pool with its own connection,
+	 * used by nothing else (engine.c says why not the import queue).  It
+	 * may wait for an import's commit there without holding up the loop;
+	 * past the busy timeout it tries again later. */
 	if (!d->alerts_wh) {
-		struct lw_wh_options o = {LW_WH_WRITER, 250};
-		if (lw_wh_open_opts(d->cfg->warehouse, &o, &d->alerts_wh, &err) != 0) {
+		struct lw_wh_options o = {LW_WH_WRITER, 2000};
+		if (lw_wh_open_opts(cfg->warehouse, &o, &d->alerts_wh, &err) != 0) {
 			lw_log(LW_LOG_ERR, NULL, "alerts: %s; continuing without alerting", err.msg);
 			return;
 		}
 	}
-	if (lw_alerts_engine_new(d->loop, d->alerts_wh, conf, &d->alerts, &err) != 0)
+	if (lw_alerts_engine_new(d->loop, d->alerts_wh, d->http, conf, &d->alerts, &err) != 0) {
 		lw_log(LW_LOG_ERR, NULL, "alerts: %s; continuing without alerting", err.msg);
+		return;
+	}
+	cfg->alerts = NULL;
+	lw_alerts_engine_start(d->alerts);
 }
 
 /* After each committed import: evaluate soon (debounced by the engine). */
@@ -369,7 +376,7 @@ static void finish_reload(struct lw_daemon *d)
 		if (lw_jobs_set_settings(d->jobs, &is, &err) != 0)
 			lw_log(LW_LOG_ERR, NULL, "reload: import settings: %s", err.msg);
 	}
-	alerts_apply(d, newc->alerts);
+	alerts_apply(d, newc);
 	lw_config_free(d->cfg);
 	d->cfg = newc;
 	d->pending_cfg = NULL;
@@ -527,7 +534,7 @@ int lw_daemon_run(const char *config_path)
 	}
 	for (size_t i = 0; i < d.cfg->nsources; i++)
 		add_source(&d, &d.cfg->sources[i]);
-	alerts_apply(&d, d.cfg->alerts);
+	alerts_apply(&d, d.cfg);
 	lw_host_import_committed = on_import_committed;
 	lw_host_import_committed_ud = &d;
 

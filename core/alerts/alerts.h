@@ -9,16 +9,19 @@
  *   lw_alerts_evaluate()  one write transaction: read series, run every
  *                         rule, upsert `alerts`, append `alert_transitions`,
  *                         queue `notifications` (+ `notification_alerts`);
- *   lw_outbox_drain()     send what is due through a struct lw_alert_transport
- *                         and record sent / retry-later / failed.
+ *   lw_outbox_take_due()  what is due, rendered per sink; lw_alert_send()
+ *                         POSTs / mails it through the HTTP driver;
+ *   lw_outbox_record()    sent / retry-later / failed.
  *
  * Time: every function takes "now" as Unix seconds (UTC) from its caller, so
  * an evaluation is a pure function of the warehouse and `now`.  Periods
  * (months, quarters, ISO weeks) are taken in Beijing time (UTC+8), as the
  * dates in the warehouse are.
  *
- * Threads: like struct lw_wh, nothing here is thread-safe; use one thread
- * (the daemon's loop thread, which owns the writer connection).
+ * Threads: like struct lw_wh, nothing here is thread-safe: a connection
+ * is used by one thread at a time.  The engine (below) runs evaluation and
+ * outbox writes on libuv's thread pool with its own connection, one piece
+ * of work at a time, and sends on the loop thread.
  */
 #ifndef LW_ALERTS_H
 #define LW_ALERTS_H
@@ -206,58 +209,63 @@ int lw_alerts_evaluate(struct lw_wh *wh, const struct lw_alerts_conf *conf, int6
 
 /* ---- outbox and transport ----------------------------------------------- */
 
-/* A rendered message for one sink (see sinks.c). */
-struct lw_alert_request {
-	const struct lw_alert_sink *sink;
-	int64_t notification_id;
-	const char *url;          /* final URL (DingTalk: signed) */
-	const char *body;         /* HTTP body, or the whole RFC 5322 message */
-	const char *content_type; /* HTTP only */
-	int smtp;                 /* nonzero: send body by SMTP to sink->to */
+/* The outcome of one attempt to deliver notification `id` to `sink`. */
+struct lw_outbox_outcome {
+	int64_t id;
+	int64_t attempts; /* attempts recorded before this one */
+	char sink[72];
+	int rc;           /* 0 delivered, else negative */
+	char detail[256]; /* why it failed ("" : lw_strerror(rc)) */
 };
 
-/* Completion: rc 0 = delivered (HTTP 2xx and, for robots, errcode 0; SMTP
- * accepted), else negative with detail (may be NULL) saying why. */
+/* A notification due for a sink, rendered (url and body malloc'd). */
+struct lw_outbox_msg {
+	struct lw_outbox_outcome o; /* o.rc/o.detail unused until sent */
+	char *url, *body;
+	int smtp; /* nonzero: send body by SMTP to the sink's recipients */
+	int log;  /* the log sink (written by lw_outbox_take_due itself) */
+};
+
+/* The outbox, warehouse side.  These touch only wh (the caller's
+ * connection, used from one thread at a time: the engine calls them on
+ * libuv's thread pool, tests on their own thread) and keep no state.
+ *
+ * lw_outbox_take_due: every queued notification due at `now`
+ * (next_attempt_at <= now) whose id is not in skip[0..nskip) (in flight),
+ * rendered for its sink, into *out (free with lw_outbox_msgs_free).  The
+ * log sink is written (and recorded sent) at once and not returned; a row
+ * that cannot be rendered counts a failed attempt; a row whose sink is not
+ * configured any more stays queued.  Errors: LW_EBUSY, LW_EDB, LW_ENOMEM. */
+int lw_outbox_take_due(struct lw_wh *wh, const struct lw_alerts_conf *conf, int64_t now,
+		       const int64_t *skip, size_t nskip, struct lw_outbox_msg **out, size_t *n,
+		       struct lw_err *e);
+void lw_outbox_msgs_free(struct lw_outbox_msg *m, size_t n);
+/* Record one outcome at `now`: sent; or one more attempt with the next at
+ * now + retry_initial * 2^(attempts-1) (at most retry_max); or failed after
+ * max_attempts.  LW_EBUSY: nothing recorded, try again later (until it is
+ * recorded the notification must be treated as in flight). */
+int lw_outbox_record(struct lw_wh *wh, const struct lw_alerts_conf *conf,
+		     const struct lw_outbox_outcome *o, int64_t now, struct lw_err *e);
+/* Earliest next_attempt_at of a queued notification, or -1 when none. */
+int64_t lw_outbox_next_due(struct lw_wh *wh);
+/* The sink called name in c, or NULL. */
+const struct lw_alert_sink *lw_alerts_sink_find(const struct lw_alerts_conf *c,
+						const char *name);
+
+/* Completion of lw_alert_send: rc 0 = delivered (HTTP 2xx and, for
+ * robots, errcode 0; SMTP accepted), else negative with detail (never
+ * NULL then; no secrets in it) saying why.  LW_ECANCELED: the driver was
+ * closed before the transfer ended (not an attempt). */
 typedef void (*lw_alert_sent_cb)(void *ud, int rc, const char *detail);
 
-/* How requests leave the process.  send() copies what it needs from *req.
- * When it returns 0, cb fires exactly once (possibly before send returns,
- * for synchronous transports; on the loop thread for asynchronous ones);
- * when it returns negative, cb never fires. */
-struct lw_alert_transport {
-	int (*send)(struct lw_alert_transport *t, const struct lw_alert_request *req,
-		    lw_alert_sent_cb cb, void *ud);
-	void (*free)(struct lw_alert_transport *t);
-};
-
-/* libcurl easy transport.  loop == NULL: synchronous (send performs the
- * transfer and calls cb before returning; for the CLI).  With a loop, each
- * transfer runs on libuv's thread pool (uv_queue_work) and cb fires on the
- * loop thread.  Free with t->free(t) once no transfer is in flight. */
-struct uv_loop_s;
-int lw_alert_curl_transport_new(struct uv_loop_s *loop, struct lw_alert_transport **out,
-				struct lw_err *e);
-
-struct lw_outbox;
-
-/* An outbox drainer over wh (writer) and conf, sending through tp (all
- * borrowed: they must outlive the outbox).  clock (may be NULL: time())
- * gives "now" for completions. */
-int lw_outbox_new(struct lw_wh *wh, const struct lw_alerts_conf *conf,
-		  struct lw_alert_transport *tp, int64_t (*clock)(void *), void *clock_ud,
-		  struct lw_outbox **out, struct lw_err *e);
-void lw_outbox_free(struct lw_outbox *ob);
-/* Hand every queued notification due at `now` (next_attempt_at <= now) and
- * not already in flight to the transport (the log sink is written at once).
- * Success marks it sent; failure counts an attempt and schedules the next
- * one with exponential backoff (retry_initial * 2^(attempts-1), at most
- * retry_max) or marks it failed after max_attempts.  *started (may be NULL)
- * receives how many were handed over.  Errors: LW_EDB. */
-int lw_outbox_drain(struct lw_outbox *ob, int64_t now, size_t *started, struct lw_err *e);
-/* Transfers handed over whose callback has not fired yet. */
-size_t lw_outbox_in_flight(const struct lw_outbox *ob);
-/* Earliest next_attempt_at of a queued notification, or -1 when none. */
-int64_t lw_outbox_next_due(struct lw_outbox *ob);
+/* Send m to sink through the core's libcurl-multi driver (http_client.h):
+ * webhook / robot POST or SMTP mail.  Loop thread only.  Everything is
+ * copied.  On 0, cb fires exactly once, later, on the loop; on a negative
+ * return (detail in e) it never fires. */
+struct lw_http_driver;
+int lw_alert_send(struct lw_http_driver *drv, const struct lw_alert_sink *sink,
+		  const struct lw_outbox_msg *m, lw_alert_sent_cb cb, void *ud,
+		  struct lw_err *e);
 
 /* Render the request for notification `id` with its stored payload for
  * sink (used by the outbox; exposed for tests).  *body and *url are
@@ -283,25 +291,48 @@ int lw_silence_expire(struct lw_wh *wh, int64_t id, int64_t now, struct lw_err *
  * or stop notifications — use a silence for that).  LW_ENOENT. */
 int lw_alert_ack(struct lw_wh *wh, int64_t id, const char *by, int64_t now, struct lw_err *e);
 
-/* ---- daemon hook --------------------------------------------------------- */
+/* ---- the engine (daemon and `litwatch evaluate`) ------------------------ */
 
 struct lw_alerts_engine;
+struct uv_loop_s;
 
-/* An engine on loop that evaluates conf against wh every evaluate_every
- * (0: never on a schedule) and debounce_ms after lw_alerts_engine_kick, then
- * drains the outbox (and retries it when due) through a libcurl transport
- * on libuv's thread pool.  wh and conf are borrowed and must outlive the
- * engine; lw_alerts_engine_set_conf swaps conf (on reload).
+/* An engine on loop: evaluation and outbox work run on libuv's thread pool
+ * (uv_queue_work), one piece at a time, with wh; deliveries go through
+ * http (loop thread).  wh is the engine's OWN connection: nothing else may
+ * use it while the engine lives.  conf (may be NULL: alerting off) is
+ * TAKEN: the engine frees it when replaced or freed.  wh and http are
+ * borrowed and must outlive the engine.  Nothing runs until
+ * lw_alerts_engine_start or lw_alerts_engine_run_once.  Loop thread only.
  * Errors: LW_ENOMEM. */
-int lw_alerts_engine_new(struct uv_loop_s *loop, struct lw_wh *wh,
-			 const struct lw_alerts_conf *conf, struct lw_alerts_engine **out,
+int lw_alerts_engine_new(struct uv_loop_s *loop, struct lw_wh *wh, struct lw_http_driver *http,
+			 struct lw_alerts_conf *conf, struct lw_alerts_engine **out,
 			 struct lw_err *e);
-void lw_alerts_engine_set_conf(struct lw_alerts_engine *en, const struct lw_alerts_conf *conf);
+/* Daemon mode: evaluate now and then every evaluate_every (0: only after
+ * kicks), send what is queued, retry what failed when it falls due, and
+ * retry an evaluation the warehouse was too busy for. */
+void lw_alerts_engine_start(struct lw_alerts_engine *en);
+/* Swap the configuration (reload); conf is taken, as in _new.  The old
+ * one is freed once no work uses it. */
+void lw_alerts_engine_set_conf(struct lw_alerts_engine *en, struct lw_alerts_conf *conf);
 /* A committed import changed the warehouse: evaluate after the debounce
  * delay (several kicks within it give one evaluation). */
 void lw_alerts_engine_kick(struct lw_alerts_engine *en);
-/* Stop timers and close handles; cb(ud) fires on the loop once the engine
- * is freed (transfers in flight are waited for).  NULL en: no-op. */
+
+/* One-shot mode (`litwatch evaluate`): evaluate at eval_now (< 0: skip),
+ * then, when send, hand what is due at max(eval_now, time()) to the sinks
+ * and wait for the outcomes to be recorded.  done fires once, on the loop:
+ * rc is the evaluation's (0 when skipped), st its statistics, handed the
+ * notifications given to sinks (the log sink included not), msg a reason
+ * when rc != 0.  Returns LW_EINVAL when the engine was started. */
+typedef void (*lw_alerts_once_cb)(void *ud, int rc, const struct lw_eval_stats *st,
+				  size_t handed, const char *msg);
+int lw_alerts_engine_run_once(struct lw_alerts_engine *en, int64_t eval_now, int send,
+			      lw_alerts_once_cb done, void *ud);
+
+/* Stop: timers stop, no new evaluation or delivery starts; transfers in
+ * flight finish (or are cancelled by closing the driver) and their
+ * outcomes are recorded; then cb(ud) fires on the loop and the engine is
+ * freed.  NULL en: no-op. */
 void lw_alerts_engine_free(struct lw_alerts_engine *en, void (*cb)(void *), void *ud);
 
 #endif

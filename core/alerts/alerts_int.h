@@ -100,10 +100,6 @@ int lw_lifecycle_untouched(struct lw_eval_ctx *cx, const struct lw_alert_rule *r
 /* notify.c: group transitions into notifications for every sink. */
 int lw_notify_queue(struct lw_eval_ctx *cx);
 
-/* outbox.c: the engine swaps the configuration on reload. */
-struct lw_outbox;
-void lw_outbox_set_conf(struct lw_outbox *ob, const struct lw_alerts_conf *conf);
-
 /* sinks.c: labels helpers. */
 char *lw_json_canon(json_t *v); /* compact, sorted keys; malloc'd */
 

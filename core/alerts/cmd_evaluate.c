@@ -1,8 +1,9 @@
 /*
  * cmd_evaluate.c — `litwatch evaluate`: one evaluation of the configured
  * rules against a warehouse, then (unless --no-send) one pass over the
- * outbox with a synchronous libcurl transport.  For tests and operators;
- * the daemon does the same on its schedule.
+ * outbox.  It runs the daemon's engine (engine.c) on a private uv loop with
+ * its own libcurl-multi driver until the outcomes are recorded, so the CLI
+ * and the daemon share one code path.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "alerts_int.h"
 #include "cli.h"
+#include "http_client.h"
 #include "loader.h"
 
 static void usage(FILE *f)
@@ -21,6 +23,53 @@ static void usage(FILE *f)
 		   "  Runs every rule of the config's \"detect\" section once (at --now, default "
 		   "the current time),\n  writes alerts and queued notifications to the warehouse "
 		   "(--db, default the config's),\n  then sends what is due unless --no-send.\n");
+}
+
+struct once {
+	int done, rc;
+	int send;
+	char msg[256];
+	struct lw_eval_stats st;
+	size_t handed;
+};
+
+static void on_once(void *ud, int rc, const struct lw_eval_stats *st, size_t handed,
+		    const char *msg)
+{
+	struct once *o = ud;
+	o->done = 1;
+	o->rc = rc;
+	o->st = *st;
+	o->handed = handed;
+	snprintf(o->msg, sizeof o->msg, "%s", msg ? msg : "");
+}
+
+/* Evaluate (and send) through the engine on a private loop. */
+static int run_engine(struct lw_wh *wh, struct lw_config *cfg, int64_t now, struct once *o,
+		      struct lw_err *e)
+{
+	struct lw_http_driver *http = NULL;
+	struct lw_alerts_engine *en = NULL;
+	uv_loop_t loop;
+	int rc;
+
+	if ((rc = uv_loop_init(&loop)) != 0)
+		return lw_err_set(e, LW_EIO, "uv_loop_init: %s", uv_strerror(rc));
+	if ((!o->send || (rc = lw_http_driver_new(&loop, &http, e)) == 0) &&
+	    (rc = lw_alerts_engine_new(&loop, wh, http, cfg->alerts, &en, e)) == 0) {
+		cfg->alerts = NULL; /* the engine owns it now */
+		rc = lw_alerts_engine_run_once(en, now, o->send, on_once, o);
+		while (!o->done && uv_run(&loop, UV_RUN_ONCE))
+			;
+		if (!o->done)
+			rc = lw_err_set(e, LW_EIO, "the engine stopped without finishing");
+		lw_alerts_engine_free(en, NULL, NULL);
+	}
+	lw_http_driver_close(http, NULL, NULL);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	if (uv_loop_close(&loop) != 0 && rc == 0)
+		rc = lw_err_set(e, LW_EIO, "handles left open on the loop");
+	return rc;
 }
 
 int lw_cmd_evaluate(int argc, char **argv)
@@ -37,12 +86,9 @@ int lw_cmd_evaluate(int argc, char **argv)
 	struct lw_diag diag = {0};
 	struct lw_wh *wh = NULL;
 	struct lw_err e = {0};
-	struct lw_eval_stats st;
-	struct lw_alert_transport *tp = NULL;
-	struct lw_outbox *ob = NULL;
+	struct once o = {0};
 	int64_t now = (int64_t)time(NULL);
-	int c, send = 1, status = 1;
-	size_t sent = 0;
+	int c, status = 1;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:d:n:sh", opts, NULL)) != -1) {
@@ -56,7 +102,7 @@ int lw_cmd_evaluate(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 's': send = 0; break;
+		case 's': o.send = -1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -75,30 +121,24 @@ int lw_cmd_evaluate(int argc, char **argv)
 		fprintf(stderr, "litwatch evaluate: %s has no rules in \"detect\"\n", config);
 		goto out;
 	}
+	o.send = o.send == 0;
 	if (lw_wh_open(db ? db : cfg->warehouse, LW_WH_WRITER, &wh, &e) != 0 ||
-	    lw_alerts_evaluate(wh, cfg->alerts, now, &st, &e) != 0) {
+	    run_engine(wh, cfg, now, &o, &e) != 0) {
 		fprintf(stderr, "litwatch evaluate: %s\n", e.msg);
+		goto out;
+	}
+	if (o.rc != 0) {
+		fprintf(stderr, "litwatch evaluate: %s\n", o.msg);
 		goto out;
 	}
 	printf("series %zu, evaluations %zu, holding %zu, transitions %zu, notifications queued "
 	       "%zu, silenced %zu, no data %zu\n",
-	       st.series, st.points, st.holding, st.transitions, st.notifications, st.silenced,
-	       st.no_data);
-	if (send) {
-		int64_t t = (int64_t)time(NULL);
-		if (lw_alert_curl_transport_new(NULL, &tp, &e) != 0 ||
-		    lw_outbox_new(wh, cfg->alerts, tp, NULL, NULL, &ob, &e) != 0 ||
-		    lw_outbox_drain(ob, now > t ? now : t, &sent, &e) != 0) {
-			fprintf(stderr, "litwatch evaluate: outbox: %s\n", e.msg);
-			goto out;
-		}
-		printf("notifications handed to sinks: %zu\n", sent);
-	}
+	       o.st.series, o.st.points, o.st.holding, o.st.transitions, o.st.notifications,
+	       o.st.silenced, o.st.no_data);
+	if (o.send)
+		printf("notifications handed to sinks: %zu\n", o.handed);
 	status = 0;
 out:
-	lw_outbox_free(ob);
-	if (tp)
-		tp->free(tp);
 	lw_wh_close(wh);
 	lw_config_free(cfg);
 	lw_plugins_free(plugins);

@@ -1,13 +1,13 @@
 /*
- * test_alerts_outbox.c — the outbox against a fake transport: retry with
+ * test_alerts_outbox.c — the outbox against a fake receiver: retry with
  * exponential backoff, failed after max_attempts, and across a restart
  * (warehouse closed and reopened) nothing lost and nothing repeated; what
  * WeCom, DingTalk (signed) and webhook receivers get.
  */
 #include "alerts_test_util.h"
 
+/* A receiver that fails fail_next times, then takes everything. */
 struct fake {
-	struct lw_alert_transport base;
 	int fail_next; /* failures to give before succeeding */
 	int calls, delivered;
 	int64_t ids[32];
@@ -15,29 +15,19 @@ struct fake {
 	char *last_body;
 };
 
-static int fake_send(struct lw_alert_transport *t, const struct lw_alert_request *req,
-		     lw_alert_sent_cb cb, void *ud)
+static int fake_send(struct fake *f, const struct lw_outbox_msg *m, char *detail, size_t len)
 {
-	struct fake *f = (struct fake *)t;
 	f->calls++;
-	snprintf(f->last_url, sizeof f->last_url, "%s", req->url ? req->url : "");
+	snprintf(f->last_url, sizeof f->last_url, "%s", m->url ? m->url : "");
 	free(f->last_body);
-	f->last_body = strdup(req->body);
+	f->last_body = strdup(m->body);
 	if (f->fail_next > 0) {
 		f->fail_next--;
-		cb(ud, LW_EIO, "fake receiver down");
-		return 0;
+		snprintf(detail, len, "fake receiver down");
+		return LW_EIO;
 	}
-	f->ids[f->delivered++ % 32] = req->notification_id;
-	cb(ud, 0, NULL);
+	f->ids[f->delivered++ % 32] = m->o.id;
 	return 0;
-}
-
-static int64_t clock_now;
-static int64_t fake_clock(void *ud)
-{
-	(void)ud;
-	return clock_now;
 }
 
 static void queue_one(struct fx *f)
@@ -50,21 +40,44 @@ static void queue_one(struct fx *f)
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM notifications"), 1);
 }
 
+/* What the engine does on its worker, with a synchronous receiver: take
+ * what is due at now, "send" it, record the outcomes at now. */
 static void drain(struct fx *f, struct fake *fk, const char *now)
 {
-	struct lw_outbox *ob;
+	struct lw_outbox_msg *m;
 	struct lw_err e = {0};
-	clock_now = at(now);
-	assert_int_equal(lw_outbox_new(f->wh, f->conf, &fk->base, fake_clock, NULL, &ob, &e), 0);
-	assert_int_equal(lw_outbox_drain(ob, clock_now, NULL, &e), 0);
-	assert_int_equal(lw_outbox_in_flight(ob), 0);
-	lw_outbox_free(ob);
+	size_t n;
+
+	assert_int_equal(lw_outbox_take_due(f->wh, f->conf, at(now), NULL, 0, &m, &n, &e), 0);
+	for (size_t i = 0; i < n; i++) {
+		m[i].o.rc = fake_send(fk, &m[i], m[i].o.detail, sizeof m[i].o.detail);
+		assert_int_equal(lw_outbox_record(f->wh, f->conf, &m[i].o, at(now), &e), 0);
+	}
+	lw_outbox_msgs_free(m, n);
+}
+
+static void in_flight_notifications_are_not_taken_twice(void **state)
+{
+	struct fx *f = *state;
+	struct lw_outbox_msg *m, *m2;
+	struct lw_err e = {0};
+	size_t n, n2;
+
+	queue_one(f);
+	assert_int_equal(lw_outbox_take_due(f->wh, f->conf, at("2024-06-01T00:00:00Z"), NULL, 0,
+					    &m, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(lw_outbox_take_due(f->wh, f->conf, at("2024-06-01T00:00:00Z"), &m[0].o.id,
+					    1, &m2, &n2, &e), 0);
+	assert_int_equal(n2, 0);
+	lw_outbox_msgs_free(m2, n2);
+	lw_outbox_msgs_free(m, n);
 }
 
 static void failing_sink_is_retried_with_exponential_backoff(void **state)
 {
 	struct fx *f = *state;
-	struct fake fk = {{fake_send, NULL}, 2, 0, 0, {0}, "", NULL};
+	struct fake fk = {2, 0, 0, {0}, "", NULL};
 	char next[32];
 
 	queue_one(f);
@@ -92,7 +105,7 @@ static void failing_sink_is_retried_with_exponential_backoff(void **state)
 static void sink_that_keeps_failing_ends_failed_after_max_attempts(void **state)
 {
 	struct fx *f = *state;
-	struct fake fk = {{fake_send, NULL}, 100, 0, 0, {0}, "", NULL};
+	struct fake fk = {100, 0, 0, {0}, "", NULL};
 	char s[32];
 	queue_one(f);
 	for (int i = 0; i < 10; i++)
@@ -116,7 +129,7 @@ static void sink_that_keeps_failing_ends_failed_after_max_attempts(void **state)
 static void restart_neither_loses_nor_repeats(void **state)
 {
 	struct fx *f = *state;
-	struct fake fk = {{fake_send, NULL}, 1, 0, 0, {0}, "", NULL};
+	struct fake fk = {1, 0, 0, {0}, "", NULL};
 
 	queue_one(f);
 	/* Restart before anything was sent: the row is durable. */
@@ -212,6 +225,7 @@ int main(void)
 		T(failing_sink_is_retried_with_exponential_backoff),
 		T(sink_that_keeps_failing_ends_failed_after_max_attempts),
 		T(restart_neither_loses_nor_repeats),
+		T(in_flight_notifications_are_not_taken_twice),
 		T(robots_get_their_markdown_formats_and_dingtalk_is_signed),
 		cmocka_unit_test(matchers_parse_and_match),
 	};
