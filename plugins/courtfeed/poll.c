@@ -281,7 +281,16 @@ static void on_http(void *ud, struct lw_http_resp *r)
 		return;
 	}
 	if (r->status == 401) {
-		int first = st->tok_rejected_gen != st->tok.generation + 1;
+		unsigned gen = st->tok.generation;
+		int first;
+		/* Rotated while this request was in flight: try the new token now. */
+		if (cf_refresh_secrets(st, msg, sizeof msg) == 0 && st->tok.generation != gen) {
+			st->api->log(st->src, LW_LOG_NOTICE, "courtfeed: the token file changed; "
+				     "retrying now");
+			fetch(st);
+			return;
+		}
+		first = st->tok_rejected_gen != st->tok.generation + 1;
 		if (st->tok.path)
 			snprintf(msg, sizeof msg, "token rejected (HTTP 401): update %s", st->tok.path);
 		else
