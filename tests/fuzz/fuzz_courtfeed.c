@@ -13,6 +13,15 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The configured server, with or without a path after it. */
+static int on_server(const char *u)
+{
+	static const char origin[] = "https://court.example:8443";
+	size_t n = sizeof origin - 1;
+
+	return !strncasecmp(u, origin, n) && (!u[n] || u[n] == '/' || u[n] == '?');
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char base[] = "https://court.example:8443/api/v1/cases?updated_since=x";
@@ -29,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int p = CF_PAGE; p <= CF_CURSOR_TOKEN; p++) {
 		sh.paging = (enum cf_paging)p;
 		if (cf_parse_page(&sh, (const char *)data, size, base, &pi, err, sizeof err) == 0) {
-			if (pi.next_link && strncasecmp(pi.next_link, "https://court.example:8443/", 27))
+			if (pi.next_link && !on_server(pi.next_link))
 				abort(); /* the token would go to another server */
 			cf_page_info_free(&pi);
 		}
@@ -39,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	if (cf_resolve_link(base, s, &out) == 0) {
-		if (strncasecmp(out, "https://court.example:8443/", 27))
+		if (!on_server(out))
 			abort();
 		free(out);
 	}
