@@ -284,7 +284,7 @@ class Courtfeed(DaemonTestCase):
         self.wait_polls_done(d)
         self.assert_all_landed(cases, d)
         times = feed.times
-        self.assertGreaterEqual(times[1] - times[0], 2.0)
+        self.assertGreaterEqual(times[1] - times[0], 1.95)  # timer granularity
         self.assertLess(times[1] - times[0], 3.5)
         print("\nFIGURE 429: Retry-After 2 -> next request %.2fs later" % (times[1] - times[0]))
 
