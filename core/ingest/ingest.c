@@ -75,13 +75,13 @@ void lw_ingest_free(struct lw_ingest *ing)
 {
 	if (!ing)
 		return;
-	lw_record_clear(&ing->rec);
 	for (size_t i = 0; i < ing->nprofiles; i++)
 		lw_profile_free(ing->profiles[i]);
 	free(ing->profiles);
 	lw_store_free(ing->store);
 	lw_pii_key_free(ing->pii);
 	lw_agency_aliases_free(ing->aliases);
+	lw_record_clear(&ing->rec); /* the last row mapped is kept until the next one */
 	free(ing->profile_dir);
 	free(ing);
 }
