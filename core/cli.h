@@ -25,6 +25,7 @@ int lw_cmd_evaluate(int argc, char **argv);
 
 int lw_cmd_check_config(int argc, char **argv);
 int lw_cmd_status(int argc, char **argv);
+int lw_cmd_poll(int argc, char **argv);
 
 /* core/read/cmd_read.c: print a table as the readers see it. */
 int lw_cmd_read(int argc, char **argv);

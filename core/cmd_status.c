@@ -35,9 +35,10 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
-/* GET path from listen ("127.0.0.1:PORT" or "unix:/path"); returns the body
- * (malloc'd) or NULL after printing why. */
-static char *fetch(const char *listen, const char *path)
+/* GET (or POST with an empty body) path from listen ("127.0.0.1:PORT" or
+ * "unix:/path"); returns the body (malloc'd) and the HTTP status in
+ * *status, or NULL after printing why it could not connect. */
+static char *request(const char *listen, const char *path, int post, long *status_out)
 {
 	struct body b = {NULL, 0};
 	char url[512], errbuf[CURL_ERROR_SIZE] = "";
@@ -59,9 +60,14 @@ static char *fetch(const char *listen, const char *path)
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	if (post)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(c);
+	*status_out = status;
+	if (rc == CURLE_OK && post)
+		return b.p ? b.p : strdup("");
 	if (rc != CURLE_OK || status != 200) {
 		fprintf(stderr, "status: cannot reach litwatchd at %s: %s (is it running, and is "
 			"\"http\" set in its configuration?)\n", listen,
@@ -106,6 +112,72 @@ static void print_table(json_t *st)
 		printf("(no sources configured)\n");
 }
 
+/* The status API address from --listen or the configuration; *cfg is
+ * set when the configuration was loaded (free it).  Prints why on failure. */
+static const char *resolve_listen(const char *config, const char *listen, const char *cmd,
+				  struct lw_config **cfg)
+{
+	struct lw_config_defaults defs;
+	struct lw_plugins *plugins = NULL;
+	struct lw_diag diag = {0};
+
+	*cfg = NULL;
+	if (listen)
+		return listen;
+	lw_config_defaults_from_exe(&defs);
+	if (lw_config_load(config, &defs, &plugins, cfg, &diag) != 0) {
+		fprintf(stderr, "%s: %s: %s\n", cmd, config, diag.n ? diag.msg[0] : "invalid");
+		lw_diag_free(&diag);
+		lw_plugins_free(plugins);
+		return NULL;
+	}
+	lw_plugins_free(plugins);
+	if (!(*cfg)->http_listen) {
+		fprintf(stderr, "%s: %s has no \"http\" section: the status API is off\n", cmd,
+			config);
+		return NULL;
+	}
+	return (*cfg)->http_listen;
+}
+
+int lw_cmd_poll(int argc, char **argv)
+{
+	const char *config = "/etc/litwatch/litwatch.json", *listen = NULL, *source = NULL;
+	struct lw_config *cfg = NULL;
+	char path[160], *body;
+	long status = 0;
+	int rc = 1;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			config = argv[++i];
+		else if (!strcmp(argv[i], "--listen") && i + 1 < argc)
+			listen = argv[++i];
+		else if (!source && argv[i][0] != '-')
+			source = argv[i];
+		else
+			source = NULL, i = argc;
+	}
+	if (!source || strlen(source) > 64 || strchr(source, '/')) {
+		fprintf(stderr, "usage: litwatch poll SOURCE [--config FILE | --listen ADDR]\n");
+		return 2;
+	}
+	if (!(listen = resolve_listen(config, listen, "poll", &cfg)))
+		goto out;
+	snprintf(path, sizeof path, "/sources/%s/poll", source);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	body = request(listen, path, 1, &status);
+	curl_global_cleanup();
+	if (body) {
+		fprintf(status == 202 ? stdout : stderr, "%s: %s", source, body);
+		rc = status == 202 ? 0 : 1;
+		free(body);
+	}
+out:
+	lw_config_free(cfg);
+	return rc;
+}
+
 int lw_cmd_status(int argc, char **argv)
 {
 	const char *config = "/etc/litwatch/litwatch.json", *listen = NULL;
@@ -125,27 +197,13 @@ int lw_cmd_status(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!listen) {
-		struct lw_config_defaults defs;
-		struct lw_plugins *plugins = NULL;
-		struct lw_diag diag = {0};
-		lw_config_defaults_from_exe(&defs);
-		if (lw_config_load(config, &defs, &plugins, &cfg, &diag) != 0) {
-			fprintf(stderr, "status: %s: %s\n", config, diag.n ? diag.msg[0] : "invalid");
-			lw_diag_free(&diag);
-			lw_plugins_free(plugins);
-			return 1;
-		}
-		lw_plugins_free(plugins);
-		if (!cfg->http_listen) {
-			fprintf(stderr, "status: %s has no \"http\" section: the status API is off\n",
-				config);
-			goto out;
-		}
-		listen = cfg->http_listen;
-	}
+	if (!(listen = resolve_listen(config, listen, "status", &cfg)))
+		goto out;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	doc = fetch(listen, "/status");
+	{
+		long st;
+		doc = request(listen, "/status", 0, &st);
+	}
 	curl_global_cleanup();
 	if (!doc)
 		goto out;

@@ -38,23 +38,37 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  const char *upload_data, size_t *upload_data_size,
 				  void **con_cls)
 {
+	static int seen; /* any non-NULL marker for *con_cls */
 	struct lw_httpd *h = cls;
 	struct lw_http_reply r = {404, "text/plain; charset=utf-8", NULL, 0};
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
+	int post = !strcmp(method, "POST");
 
-	if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
+	if (!post && strcmp(method, "GET") && strcmp(method, "HEAD")) {
 		static const char msg[] = "method not allowed\n";
 		resp = MHD_create_response_from_buffer(sizeof msg - 1, (void *)msg,
 						       MHD_RESPMEM_PERSISTENT);
 		if (!resp)
 			return MHD_NO;
-		MHD_add_response_header(resp, "Allow", "GET, HEAD");
+		MHD_add_response_header(resp, "Allow", "GET, HEAD, POST");
 		ret = MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED, resp);
 		MHD_destroy_response(resp);
 		return ret;
 	}
-	h->handler(h->ud, url, &r);
+	if (post) {
+		/* MHD calls back once for the headers, then per body chunk, then
+		 * with no data: answer only then.  Request bodies are ignored. */
+		if (!*con_cls) {
+			*con_cls = &seen;
+			return MHD_YES;
+		}
+		if (*upload_data_size) {
+			*upload_data_size = 0;
+			return MHD_YES;
+		}
+	}
+	h->handler(h->ud, method, url, &r);
 	if (!r.body) {
 		r.body = strdup("not found\n");
 		r.len = r.body ? strlen(r.body) : 0;

@@ -20,9 +20,10 @@ struct lw_http_reply {
 	size_t len;
 };
 
-/* Handle one request on the loop thread; fill *reply.  Only GET and HEAD
- * reach the handler (others get 405). */
-typedef void (*lw_http_handler)(void *ud, const char *url, struct lw_http_reply *reply);
+/* Handle one request on the loop thread; fill *reply.  Only GET, HEAD and
+ * POST reach the handler (others get 405); POST bodies are not read. */
+typedef void (*lw_http_handler)(void *ud, const char *method, const char *url,
+				struct lw_http_reply *reply);
 
 /* Listen on "127.0.0.1:PORT", "localhost:PORT", "[::1]:PORT" or
  * "unix:/path" (the socket file is replaced and made mode 0660).  Returns 0

@@ -12,6 +12,8 @@ static const struct lw_command commands[] = {
 	 "validate a configuration as litwatchd would; prints OK or every error"},
 	{"status", lw_cmd_status, "[--config FILE | --listen ADDR] [--json]",
 	 "show a running litwatchd's sources, queues, imports and errors"},
+	{"poll", lw_cmd_poll, "SOURCE [--config FILE | --listen ADDR]",
+	 "make a running source do its work now (poll the feed, rescan the folder)"},
 	{"import", lw_cmd_import, "--db FILE --profile NAME [--pii-key-file F] [--json] FILE...",
 	 "import files once, through the same pipeline as the daemon"},
 	{"stats", lw_cmd_stats, "--db FILE --period 2023|2023Q1|2023-01 [--by agency|domain|act|court]",

@@ -144,6 +144,15 @@ class DaemonLifecycle(DaemonTestCase):
         js = subprocess.run([os.path.join(BIN, "litwatch"), "status", "--listen", "unix:" + sock,
                              "--json"], capture_output=True, text=True, timeout=10)
         self.assertEqual(json.loads(js.stdout)["sources"][0]["name"], "s1")
+        # litwatch poll: do a source's work now.
+        lw = os.path.join(BIN, "litwatch")
+        p = subprocess.run([lw, "poll", "s1", "--config", cfg], capture_output=True, text=True)
+        self.assertEqual((p.returncode, p.stdout), (0, "s1: polling\n"), p.stderr)
+        d.wait_log("s1: testsrc poked")
+        p = subprocess.run([lw, "poll", "s2", "--config", cfg], capture_output=True, text=True)
+        self.assertEqual((p.returncode, p.stderr), (1, 's2: source "s2" is not running\n'))
+        p = subprocess.run([lw, "poll", "nosuch", "--config", cfg], capture_output=True, text=True)
+        self.assertEqual((p.returncode, p.stderr), (1, 'nosuch: no source called "nosuch"\n'))
         self.assertEqual(d.stop(), 0)
         self.assertFalse(os.path.exists(sock))
         # Without a daemon, status says so and fails.

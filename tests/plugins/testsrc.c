@@ -97,6 +97,14 @@ static void stop(void *state)
 		       (uint64_t)st->api->opt_int(st->src, "stop_delay"), 0);
 }
 
+static int poke(void *state)
+{
+	struct state *st = state;
+
+	st->api->log(st->src, LW_LOG_INFO, "testsrc poked");
+	return 0;
+}
+
 LW_PLUGIN_EXPORT const struct lw_plugin lw_plugin = {
 	.abi_version = LW_PLUGIN_ABI_VERSION,
 	.struct_size = sizeof(struct lw_plugin),
@@ -106,4 +114,5 @@ LW_PLUGIN_EXPORT const struct lw_plugin lw_plugin = {
 	.options = options,
 	.start = start,
 	.stop = stop,
+	.poke = poke,
 };
