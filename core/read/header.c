@@ -25,6 +25,9 @@
 static int blank(const char *s, size_t n)
 {
 	size_t st;
+	unsigned char c0 = n ? (unsigned char)s[0] : 0;
+	if (c0 > 0x20 && c0 < 0x7F) /* printable ASCII is never white space */
+		return 0;
 	return lw_trim_span(s, n, &st) == 0;
 }
 
@@ -52,9 +55,15 @@ int lw_row_is_total(const struct lw_rawrow *r)
 		char compact[16];
 		size_t n = 0, k = 0, st, len;
 
+		/* Checked on every data row: a cell starting with printable
+		 * ASCII is not blank and not 合/总/小 (UTF-8 E5/E6 ..). */
+		if (r->len[i] && (unsigned char)s[0] > 0x20 && (unsigned char)s[0] < 0x7F)
+			return 0;
 		len = lw_trim_span(s, r->len[i], &st);
 		if (!len)
 			continue;
+		if ((unsigned char)s[st] != 0xE5 && (unsigned char)s[st] != 0xE6)
+			return 0; /* trimmed, so compact[0] is s[st] */
 		/* "合 计" and "合\u3000计" are common: drop spaces before comparing. */
 		while (k < len && n < sizeof compact - 1) {
 			if (s[st + k] == ' ') {

@@ -57,6 +57,12 @@ static inline const char *lw_rawrow_cell(const struct lw_rawrow *r, size_t i)
 {
 	return r->buf + r->off[i];
 }
+/* Fill an empty row with the fields of s[0..n) split at every `delim`,
+ * when s holds no quote and no CR.  Otherwise, or when a limit might be
+ * hit, returns LW_ELIMIT with the row left empty: the caller then takes
+ * the full parser, which handles quoting and names the cell over a limit.
+ * LW_EINVAL when the row is not empty. */
+int lw_rawrow_split(struct lw_rawrow *r, const char *s, size_t n, char delim);
 /* Exchange the contents of two rows (no copying). */
 void lw_rawrow_swap(struct lw_rawrow *a, struct lw_rawrow *b);
 
