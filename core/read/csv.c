@@ -255,7 +255,7 @@ static void csv_close(void *st)
 	free(c);
 }
 
-static const struct lw_read_backend csv_backend = {csv_next, csv_close};
+static const struct lw_read_backend csv_backend = {csv_next, csv_close, NULL};
 
 int lw_csv_open(const struct lw_read_input *in, const struct lw_table_opts *o,
 		const struct lw_read_limits *lim, struct lw_read_src *src, struct lw_err *e)

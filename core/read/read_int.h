@@ -72,12 +72,19 @@ struct lw_merge {
 	uint32_t c1, c2;
 };
 
+struct lw_read_src;
+
 /* Backend: next() fills row with the next physical row and returns 0,
  * LW_EEOF at the end, or a negative code with e set (the message need not
  * name the file: the front end prefixes it). */
 struct lw_read_backend {
 	int (*next)(void *st, struct lw_rawrow *row, struct lw_err *e);
 	void (*close)(void *st);
+	/* Optional (xlsx): fill src->merges with the header-area merged
+	 * ranges.  Called by the front end, after the first rows were read,
+	 * only when lw_header_needs_merges() says they could matter: for
+	 * xlsx it means inflating the whole sheet a second time. */
+	int (*merges)(void *st, struct lw_read_src *src, struct lw_err *e);
 };
 
 /* What a backend's open fills in. */
@@ -131,6 +138,13 @@ int lw_header_detect(struct lw_rawrow *rows, size_t nrows, const struct lw_merge
 void lw_header_free(struct lw_header *h);
 /* Nonzero for rows the caller should drop: all cells blank, or a total row
  * (first non-blank cell, in column A or B, starts with 合计/总计/小计). */
+/* Could merged ranges change what lw_header_detect() finds in these rows?
+ * Only merges starting on a header line matter, and they only fill empty
+ * header cells or join a second header line.  A one-line header (the row
+ * after it is not a header candidate: missing, not adjacent, or holding a
+ * number or date) with no empty name cannot be changed by any merge, so
+ * the merge information is not needed.  Nonzero when it might be. */
+int lw_header_needs_merges(const struct lw_rawrow *rows, size_t nrows);
 int lw_row_is_blank(const struct lw_rawrow *r);
 int lw_row_is_total(const struct lw_rawrow *r);
 

@@ -5,9 +5,12 @@
  * (XML_StopParser resumable) so memory holds one row, never the sheet.
  *
  * Merged ranges are listed after the sheet data, but the header (at the
- * top) needs them first; a quick scan of the inflated sheet for
- * <mergeCell ref=".."/> runs before the real parse and keeps only ranges in
- * the first rows.
+ * top) needs them first.  Getting them means inflating the whole sheet a
+ * second time (a deflate stream cannot be entered at its tail), which was
+ * half the zlib time; so it is done only when the first rows say merges
+ * could change the header (lw_header_needs_merges: a two-line header or an
+ * empty header name), through the backend's merges() hook: a quick scan
+ * for <mergeCell ref=".."/> keeping only ranges in the first rows.
  */
 #define _GNU_SOURCE /* memmem */
 #include "xlsx.h"
@@ -24,6 +27,7 @@ struct xsheet {
 	zip_t *z;
 	zip_source_t *zsrc;
 	struct lw_workbook wb;
+	const char *sheet_path; /* member of the chosen sheet (in wb) */
 	struct lw_zmember m;
 	const struct lw_read_limits *lim;
 	struct lw_rawrow *row;  /* row being filled (the caller's) */
@@ -332,7 +336,6 @@ static void sheet_close(void *st)
 	free(x);
 }
 
-static const struct lw_read_backend xlsx_backend = {sheet_next, sheet_close};
 
 /* Collect <mergeCell ref="A1:D2"/> in the first MERGE_ROWS rows. */
 static int scan_merges(struct xsheet *x, const char *path, struct lw_read_src *src,
@@ -402,6 +405,14 @@ out:
 	return rc;
 }
 
+static int sheet_merges(void *st, struct lw_read_src *src, struct lw_err *e)
+{
+	struct xsheet *x = st;
+	return scan_merges(x, x->sheet_path, src, e);
+}
+
+static const struct lw_read_backend xlsx_backend = {sheet_next, sheet_close, sheet_merges};
+
 int lw_xlsx_open(const struct lw_read_input *in, const struct lw_table_opts *o,
 		 const struct lw_read_limits *lim, struct lw_read_src *src, struct lw_err *e)
 {
@@ -462,8 +473,7 @@ int lw_xlsx_open(const struct lw_read_input *in, const struct lw_table_opts *o,
 		rc = lw_err_set(e, LW_ENOMEM, "out of memory");
 		goto fail;
 	}
-	if ((rc = scan_merges(x, x->wb.sheets[si].path, src, e)))
-		goto fail_sheet;
+	x->sheet_path = x->wb.sheets[si].path;
 	if ((rc = lw_zmember_open(x->z, x->wb.sheets[si].path, lim, &x->m, e)))
 		goto fail_sheet;
 	if (!(x->p = lw_xml_parser(x))) {
