@@ -106,6 +106,11 @@ struct lw_read_input {
 	const char *name;          /* for messages */
 };
 
+/* Tests and fuzz targets only: nonzero makes the xlsx backend parse every
+ * sheet with expat, never trying the fast scanner (xlsx_scan.c), so that
+ * both paths can be compared on the same input. */
+extern int lw_xlsx_expat_only;
+
 int lw_csv_open(const struct lw_read_input *in, const struct lw_table_opts *o,
 		const struct lw_read_limits *lim, struct lw_read_src *src, struct lw_err *e);
 int lw_xlsx_open(const struct lw_read_input *in, const struct lw_table_opts *o,

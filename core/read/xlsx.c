@@ -4,6 +4,12 @@
  * per lw_table_next(): the row end handler suspends the parser
  * (XML_StopParser resumable) so memory holds one row, never the sheet.
  *
+ * Before expat, the sheet goes through the fast scanner (xlsx_scan.c, the
+ * why and the numbers are there), which calls the same handlers; if it
+ * meets anything outside its subset of XML, the sheet is read again from
+ * the start with expat, the rows already delivered being skipped, so the
+ * result is always what expat gives.
+ *
  * Merged ranges are listed after the sheet data, but the header (at the
  * top) needs them first.  Getting them means inflating the whole sheet a
  * second time (a deflate stream cannot be entered at its tail), which was
@@ -43,7 +49,14 @@ struct xsheet {
 	size_t vlen, vcap;
 	int err;                /* LW_E* set by a handler */
 	char errmsg[256];
+	/* fast scanner (fast = 1) until it gives up; then expat skips the
+	 * rows the scanner delivered */
+	int fast;
+	struct lw_xscan scan;
+	uint32_t delivered, skip;
 };
+
+int lw_xlsx_expat_only;
 
 static void fail(struct xsheet *x, int code, const char *msg)
 {
@@ -53,7 +66,8 @@ static void fail(struct xsheet *x, int code, const char *msg)
 	x->err = code;
 	snprintf(x->errmsg, sizeof x->errmsg, "row %u, column %s: %s", x->rownum,
 		 lw_col_letter(x->ccol, L), msg);
-	XML_StopParser(x->p, XML_FALSE);
+	if (!x->fast)
+		XML_StopParser(x->p, XML_FALSE);
 }
 
 /* "BC12" -> column 54 (0-based); -1 when there are no letters. */
@@ -318,16 +332,21 @@ static void XMLCALL sh_end(void *u, const XML_Char *el)
 		if (!strcmp(ln, "rPh")) {
 			x->in_rph = 0;
 		} else if (!strcmp(ln, "row")) {
-			if (!x->err) {
+			if (x->err) {
+				;
+			} else if (x->skip) {
+				x->skip--; /* delivered by the fast scanner before it gave up */
+			} else {
 				x->have_row = 1;
-				XML_StopParser(x->p, XML_TRUE);
+				if (!x->fast)
+					XML_StopParser(x->p, XML_TRUE);
 			}
 		}
 		break;
 	case 's':
 		if (!strcmp(ln, "sheetData")) {
 			x->sheet_end = 1;
-			if (!x->err)
+			if (!x->err && !x->fast)
 				XML_StopParser(x->p, XML_TRUE);
 		}
 		break;
@@ -352,6 +371,42 @@ static int parse_status(struct xsheet *x, enum XML_Status st, struct lw_err *e)
 			  XML_ErrorString(XML_GetErrorCode(x->p)));
 }
 
+static int make_parser(struct xsheet *x, struct lw_err *e)
+{
+	if (!(x->p = lw_xml_parser(x)))
+		return lw_err_set(e, LW_ENOMEM, "out of memory");
+	XML_SetElementHandler(x->p, sh_start, sh_end);
+	XML_SetCharacterDataHandler(x->p, sh_text);
+	return 0;
+}
+
+/* The fast scanner gave up: read the sheet again from its start with
+ * expat, skipping the rows already handed out. */
+static int start_expat(struct xsheet *x, struct lw_err *e)
+{
+	int rc;
+
+	lw_xscan_free(&x->scan);
+	x->fast = 0;
+	lw_zmember_close(&x->m);
+	if ((rc = lw_zmember_open(x->z, x->sheet_path, x->lim, &x->m, e)))
+		return rc == LW_ENOENT ? lw_err_set(e, LW_EFORMAT, "%s vanished", x->sheet_path) : rc;
+	x->skip = x->delivered;
+	x->rownum = 0;
+	x->col = 0;
+	x->in_c = x->in_v = x->in_is_t = x->in_rph = 0;
+	x->have_row = x->sheet_end = x->suspended = x->final_fed = 0;
+	x->err = 0;
+	x->vlen = 0;
+	return make_parser(x, e);
+}
+
+static int scan_stop(void *u)
+{
+	struct xsheet *x = u;
+	return x->have_row || x->sheet_end || x->err;
+}
+
 static int sheet_next(void *st, struct lw_rawrow *row, struct lw_err *e)
 {
 	struct xsheet *x = st;
@@ -360,6 +415,22 @@ static int sheet_next(void *st, struct lw_rawrow *row, struct lw_err *e)
 	x->row = row;
 	x->have_row = 0;
 	lw_rawrow_clear(row, x->rownum + 1);
+	if (x->fast) {
+		if (x->sheet_end)
+			return LW_EEOF;
+		if (lw_xscan_run(&x->scan) == 0) {
+			if (x->err)
+				return lw_err_set(e, x->err, "%s", x->errmsg);
+			if (x->have_row) {
+				x->delivered++;
+				return lw_rawrow_end(row);
+			}
+			return LW_EEOF; /* </sheetData> */
+		}
+		if ((rc = start_expat(x, e)))
+			return rc;
+		lw_rawrow_clear(row, 1);
+	}
 	if (x->suspended) {
 		if (x->sheet_end)
 			return LW_EEOF;
@@ -390,6 +461,7 @@ static void sheet_close(void *st)
 	if (!x)
 		return;
 	lw_zmember_close(&x->m);
+	lw_xscan_free(&x->scan);
 	if (x->p)
 		XML_ParserFree(x->p);
 	lw_workbook_free(&x->wb);
@@ -539,12 +611,21 @@ int lw_xlsx_open(const struct lw_read_input *in, const struct lw_table_opts *o,
 	x->sheet_path = x->wb.sheets[si].path;
 	if ((rc = lw_zmember_open(x->z, x->wb.sheets[si].path, lim, &x->m, e)))
 		goto fail_sheet;
-	if (!(x->p = lw_xml_parser(x))) {
-		rc = lw_err_set(e, LW_ENOMEM, "out of memory");
-		goto fail;
+	if (lw_xlsx_expat_only) {
+		if ((rc = make_parser(x, e)))
+			goto fail;
+	} else {
+		if (lw_xscan_init(&x->scan, &x->m)) {
+			rc = lw_err_set(e, LW_ENOMEM, "out of memory");
+			goto fail;
+		}
+		x->scan.user = x;
+		x->scan.start = sh_start;
+		x->scan.end = sh_end;
+		x->scan.text = sh_text;
+		x->scan.stop = scan_stop;
+		x->fast = 1;
 	}
-	XML_SetElementHandler(x->p, sh_start, sh_end);
-	XML_SetCharacterDataHandler(x->p, sh_text);
 	src->be = &xlsx_backend;
 	src->st = x;
 	strcpy(src->encoding, "UTF-8");
