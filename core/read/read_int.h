@@ -57,10 +57,12 @@ static inline const char *lw_rawrow_cell(const struct lw_rawrow *r, size_t i)
 {
 	return r->buf + r->off[i];
 }
-/* Fill an empty row with the fields of s[0..n) split at every `delim`,
- * when s holds no quote and no CR.  Otherwise, or when a limit might be
- * hit, returns LW_ELIMIT with the row left empty: the caller then takes
- * the full parser, which handles quoting and names the cell over a limit.
+/* Fill an empty row with the fields of the line s[0..n) split at every
+ * `delim`, unquoting simply quoted fields ("a,b", doubled quotes).  When
+ * the line needs more (a CR, a quote inside an unquoted field, text after
+ * a closing quote, a quoted line break) or a limit might be hit, returns
+ * LW_ELIMIT with the row left empty: the caller then takes the full
+ * parser, which gives the same result and names the cell over a limit.
  * LW_EINVAL when the row is not empty. */
 int lw_rawrow_split(struct lw_rawrow *r, const char *s, size_t n, char delim);
 /* Exchange the contents of two rows (no copying). */
@@ -110,6 +112,8 @@ struct lw_read_input {
  * sheet with expat, never trying the fast scanner (xlsx_scan.c), so that
  * both paths can be compared on the same input. */
 extern int lw_xlsx_expat_only;
+/* Likewise for CSV: nonzero skips the whole-record fast path (csv.c). */
+extern int lw_csv_slow_only;
 
 int lw_csv_open(const struct lw_read_input *in, const struct lw_table_opts *o,
 		const struct lw_read_limits *lim, struct lw_read_src *src, struct lw_err *e);
