@@ -269,8 +269,11 @@ static int tag(struct lw_xscan *s, char *p, char *gt)
 		na++;
 		q = ve + 1;
 	}
-	if (!s->root && s->depth == 0)
+	if (s->depth == 0) {
+		if (empty)
+			return -1; /* an empty root element: nothing to read, let expat finish */
 		s->root = 1;
+	}
 	*ne = '\0';
 	for (size_t i = 0; i < 2 * na; i++)
 		*s->aend[i] = '\0';

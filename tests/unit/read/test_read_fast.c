@@ -310,6 +310,8 @@ static void xlsx_scanner_matches_expat_on_xml_corners(void **state)
 	    "<worksheet " NS "><sheetData><row r=\"1\">" IS("a") IS("b") "</row><row r=\"2\">" IS(
 		"cut"),
 	    "<worksheet " NS "><dimension ref=\"A1\"/></worksheet>",
+	    /* found by fuzz_xlsx: an empty root element, then more elements */
+	    "<worksheet " NS "/><sheetData><row r=\"1\">" IS("a") IS("b") "</row></sheetData>",
 	    "<worksheet " NS "><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>7</v></c>" IS(
 		"b") "</row></sheetData></worksheet>",
 	    "<worksheet " NS "><sheetData><row r=\"1\">" IS("a") IS("b") "</row><row r=\"2\"><c r=\"A2\"t=\"n\"><v>1</v></c></row></sheetData></worksheet>",
