@@ -94,8 +94,40 @@ static void put_csv_cell(const char *s, size_t n)
 	ob_put("\"", 1);
 }
 
+/* The reader usually stores a row's cells back to back, each ended by a
+ * NUL.  Then one check of the whole span (four memchr, vectorised) tells
+ * that no cell needs quotes, and the row is written with one copy, the
+ * NULs between cells becoming commas: per-cell strcspn and copies were a
+ * third of the time on the CSV bench.  Returns 0 when it did not apply. */
+static int put_csv_span(const char *const *cells, const size_t *lens, size_t n)
+{
+	const char *a = cells[0];
+	size_t len, at;
+
+	for (size_t i = 0; i + 1 < n; i++)
+		if (cells[i + 1] != cells[i] + lens[i] + 1)
+			return 0;
+	len = (size_t)(cells[n - 1] - a) + lens[n - 1];
+	if (len + 2 > sizeof ob.buf / 2 || memchr(a, ',', len) || memchr(a, '"', len) ||
+	    memchr(a, '\n', len) || memchr(a, '\r', len))
+		return 0;
+	if (ob.n + len + 2 > sizeof ob.buf)
+		ob_flush();
+	memcpy(ob.buf + ob.n, a, len);
+	for (size_t i = 0, o = ob.n; i + 1 < n; i++) {
+		at = (size_t)(cells[i] - a) + lens[i];
+		ob.buf[o + at] = ',';
+	}
+	ob.n += len;
+	memcpy(ob.buf + ob.n, "\r\n", 2);
+	ob.n += 2;
+	return 1;
+}
+
 static void put_csv_row(const char *const *cells, const size_t *lens, size_t n)
 {
+	if (lens && n && put_csv_span(cells, lens, n))
+		return;
 	for (size_t i = 0; i < n; i++) {
 		if (i) {
 			if (ob.n == sizeof ob.buf)

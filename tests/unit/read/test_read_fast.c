@@ -11,8 +11,10 @@
 #include <string.h>
 #include <cmocka.h>
 #include <iconv.h>
+#include <unistd.h>
 #include <zip.h>
 
+#include "cli.h"
 #include "read_int.h"
 
 #define CHUNK (256 * 1024) /* encoding.c RAW_CHUNK */
@@ -422,6 +424,40 @@ static void xlsx_merges_used_when_present_and_needed(void **state)
 	free(got);
 }
 
+/* `litwatch read --format csv` writes a row whose cells need no quotes with
+ * one copy (put_csv_span); rows that need quotes take the per-cell way. */
+static void cli_csv_output_quotes_only_what_needs_it(void **state)
+{
+	static const char in[] = "a,b,c\n1,\"x,y\",3\n\"q\"\"r\",,\n4,5,6\n\"multi\nline\",z,\n7,,\n";
+	static const char want[] = "a,b,c\r\n1,\"x,y\",3\r\n\"q\"\"r\",,\r\n4,5,6\r\n"
+				   "\"multi\nline\",z,\r\n7,,\r\n";
+	char src[] = "/tmp/lw_fast_cli_XXXXXX", dst[sizeof src + 4], got[256];
+	char *argv[] = {"read", src, "--format", "csv", NULL};
+	int fd = mkstemp(src), saved;
+	FILE *f;
+	size_t n;
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, in, sizeof in - 1), (ssize_t)(sizeof in - 1));
+	close(fd);
+	snprintf(dst, sizeof dst, "%s.out", src);
+	fflush(stdout);
+	saved = dup(1);
+	assert_non_null(freopen(dst, "w", stdout));
+	assert_int_equal(lw_cmd_read(4, argv), 0);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	f = fopen(dst, "rb");
+	assert_non_null(f);
+	n = fread(got, 1, sizeof got - 1, f);
+	got[n] = '\0';
+	fclose(f);
+	unlink(src);
+	unlink(dst);
+	assert_string_equal(got, want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -432,6 +468,7 @@ int main(void)
 		cmocka_unit_test(xlsx_scanner_hands_a_huge_cell_to_expat),
 		cmocka_unit_test(xlsx_scanner_long_sheet_matches_expat),
 		cmocka_unit_test(xlsx_merges_used_when_present_and_needed),
+		cmocka_unit_test(cli_csv_output_quotes_only_what_needs_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
