@@ -37,27 +37,48 @@ static void ob_flush(void)
 	ob.n = 0;
 }
 
-static void ob_put(const char *s, size_t n)
+static void ob_put_slow(const char *s, size_t n)
+{
+	ob_flush();
+	if (n > sizeof ob.buf) {
+		if (fwrite(s, 1, n, stdout) != n)
+			ob.failed = 1;
+		return;
+	}
+	memcpy(ob.buf, s, n);
+	ob.n = n;
+}
+
+/* Called for every cell and separator: the common case inline. */
+static inline void ob_put(const char *s, size_t n)
 {
 	if (ob.n + n > sizeof ob.buf) {
-		ob_flush();
-		if (n > sizeof ob.buf) {
-			if (fwrite(s, 1, n, stdout) != n)
-				ob.failed = 1;
-			return;
-		}
+		ob_put_slow(s, n);
+		return;
 	}
 	memcpy(ob.buf + ob.n, s, n);
 	ob.n += n;
 }
 
+/* Does s[0..n) (NUL-terminated at n) need quotes?  strcspn is vectorised
+ * in glibc and measured faster than a byte loop on these short cells; a
+ * NUL inside the cell stops it early, then the rest is checked by hand. */
+static int needs_quotes(const char *s, size_t n)
+{
+	size_t k = strcspn(s, ",\"\r\n");
+	if (k >= n)
+		return 0;
+	if (s[k])
+		return 1;
+	for (; k < n; k++)
+		if (s[k] == ',' || s[k] == '"' || s[k] == '\n' || s[k] == '\r')
+			return 1;
+	return 0;
+}
+
 static void put_csv_cell(const char *s, size_t n)
 {
-	size_t i;
-	for (i = 0; i < n; i++)
-		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
-			break;
-	if (i == n) {
+	if (!needs_quotes(s, n)) {
 		ob_put(s, n);
 		return;
 	}
@@ -73,11 +94,46 @@ static void put_csv_cell(const char *s, size_t n)
 	ob_put("\"", 1);
 }
 
+/* The reader usually stores a row's cells back to back, each ended by a
+ * NUL.  Then one check of the whole span (four memchr, vectorised) tells
+ * that no cell needs quotes, and the row is written with one copy, the
+ * NULs between cells becoming commas: per-cell strcspn and copies were a
+ * third of the time on the CSV bench.  Returns 0 when it did not apply. */
+static int put_csv_span(const char *const *cells, const size_t *lens, size_t n)
+{
+	const char *a = cells[0];
+	size_t len, at;
+
+	for (size_t i = 0; i + 1 < n; i++)
+		if (cells[i + 1] != cells[i] + lens[i] + 1)
+			return 0;
+	len = (size_t)(cells[n - 1] - a) + lens[n - 1];
+	if (len + 2 > sizeof ob.buf / 2 || memchr(a, ',', len) || memchr(a, '"', len) ||
+	    memchr(a, '\n', len) || memchr(a, '\r', len))
+		return 0;
+	if (ob.n + len + 2 > sizeof ob.buf)
+		ob_flush();
+	memcpy(ob.buf + ob.n, a, len);
+	for (size_t i = 0, o = ob.n; i + 1 < n; i++) {
+		at = (size_t)(cells[i] - a) + lens[i];
+		ob.buf[o + at] = ',';
+	}
+	ob.n += len;
+	memcpy(ob.buf + ob.n, "\r\n", 2);
+	ob.n += 2;
+	return 1;
+}
+
 static void put_csv_row(const char *const *cells, const size_t *lens, size_t n)
 {
+	if (lens && n && put_csv_span(cells, lens, n))
+		return;
 	for (size_t i = 0; i < n; i++) {
-		if (i)
-			ob_put(",", 1);
+		if (i) {
+			if (ob.n == sizeof ob.buf)
+				ob_flush();
+			ob.buf[ob.n++] = ',';
+		}
 		put_csv_cell(cells[i], lens ? lens[i] : strlen(cells[i]));
 	}
 	ob_put("\r\n", 2);

@@ -117,8 +117,14 @@ int lw_enc_detect(const unsigned char *s, size_t n, int eof, char name[32], size
 
 /* glibc's iconv spends ~30 ns per character on GB18030; a table of the
  * 24066 two-byte codes, built once through iconv itself (so both agree),
- * decodes the common case several times faster.  Four-byte sequences
- * (rare: characters outside GBK) still go through iconv. */
+ * decodes the common case several times faster.  It is indexed by the low
+ * 7 bits of the lead byte and the whole trail byte (128 x 256 entries, 0
+ * where the pair is not a two-byte code), so one load both validates and
+ * decodes.  Each entry holds the character already encoded as UTF-8 (bytes
+ * in bits 0-23, length in bits 24-31; two-byte codes are all in the BMP,
+ * so 2 or 3 bytes).  Four-byte sequences (rare: characters outside GBK)
+ * still go through iconv. */
+#define GB2_INDEX(lead, trail) ((((unsigned)(lead) & 0x7Fu) << 8) | (unsigned)(trail))
 static uint32_t *gb2_shared; /* built once per process, read-only after */
 static pthread_once_t gb2_once = PTHREAD_ONCE_INIT;
 
@@ -128,7 +134,7 @@ static void gb2_build(void)
 	uint32_t *t;
 	if (cd == (iconv_t)-1)
 		return;
-	t = calloc(126 * 191, sizeof *t);
+	t = calloc(128 * 256, sizeof *t);
 	if (!t) {
 		iconv_close(cd);
 		return;
@@ -136,13 +142,18 @@ static void gb2_build(void)
 	for (unsigned a = 0x81; a <= 0xFE; a++) {
 		for (unsigned b = 0x40; b <= 0xFE; b++) {
 			char in[2] = {(char)a, (char)b}, out[8], *ip = in, *op = out;
-			size_t il = 2, ol = sizeof out;
+			size_t il = 2, ol = sizeof out, n;
 			uint32_t cp;
 			if (b == 0x7F)
 				continue;
 			if (iconv(cd, &ip, &il, &op, &ol) != (size_t)-1 && il == 0 &&
-			    lw_utf8_decode(out, (size_t)(op - out), &cp) == (size_t)(op - out))
-				t[(a - 0x81) * 191 + (b - 0x40)] = cp;
+			    (n = (size_t)(op - out)) >= 2 && n <= 3 &&
+			    lw_utf8_decode(out, n, &cp) == n) {
+				uint32_t v = (uint32_t)n << 24;
+				for (size_t k = 0; k < n; k++)
+					v |= (uint32_t)(unsigned char)out[k] << (8 * k);
+				t[GB2_INDEX(a, b)] = v;
+			}
 			iconv(cd, NULL, NULL, NULL, NULL);
 		}
 	}
@@ -156,15 +167,56 @@ static const uint32_t *gb2_table(void)
 	return gb2_shared;
 }
 
+/* Number of leading bytes < 0x80 among the 8 at p (8 if all).  A CSV is
+ * mostly ASCII runs (digits, dates, delimiters) between Chinese words. */
+static unsigned ascii_prefix8(const unsigned char *p)
+{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t w;
+	memcpy(&w, p, 8);
+	w &= UINT64_C(0x8080808080808080);
+	return w ? (unsigned)__builtin_ctzll(w) >> 3 : 8;
+#else
+	unsigned k = 0;
+	while (k < 8 && p[k] < 0x80)
+		k++;
+	return k;
+#endif
+}
+
 /* Decode GB18030 from raw into out; returns bytes of raw used, sets d->bad. */
 static size_t gb_decode(struct lw_dec *d)
 {
 	const unsigned char *in = d->raw, *end = d->raw + d->rawlen;
 	char *o = d->out + d->len, *oend = d->out + d->outcap - 8;
+	const uint32_t *gb2 = d->gb2;
 
 	while (in < end && o < oend) {
-		unsigned c = *in, t;
-		uint32_t cp;
+		unsigned c, t;
+		uint32_t v;
+		/* Fast loop while 8 bytes remain on both sides: no bounds checks
+		 * per character.  out has 8 bytes of slack past oend, so copying
+		 * 8 bytes of an ASCII run or 3 of a 2-byte UTF-8 char is safe. */
+		while (end - in >= 8 && oend - o >= 8) {
+			c = *in;
+			if (c < 0x80) {
+				unsigned k = ascii_prefix8(in);
+				memcpy(o, in, 8);
+				o += k;
+				in += k;
+				continue;
+			}
+			if (!(v = gb2[GB2_INDEX(c, in[1])]))
+				break; /* four-byte code or invalid: the careful way */
+			o[0] = (char)(v & 0xFF);
+			o[1] = (char)((v >> 8) & 0xFF);
+			o[2] = (char)((v >> 16) & 0xFF);
+			o += v >> 24;
+			in += 2;
+		}
+		if (in >= end || o >= oend)
+			break;
+		c = *in;
 		if (c < 0x80) {
 			*o++ = (char)c;
 			in++;
@@ -175,6 +227,14 @@ static size_t gb_decode(struct lw_dec *d)
 			break;
 		}
 		t = in[1];
+		if ((v = gb2[GB2_INDEX(c, t)])) {
+			o[0] = (char)(v & 0xFF);
+			o[1] = (char)((v >> 8) & 0xFF);
+			o[2] = (char)((v >> 16) & 0xFF);
+			o += v >> 24;
+			in += 2;
+			continue;
+		}
 		if (c >= 0x81 && c <= 0xFE && t >= 0x30 && t <= 0x39) {
 			char *ip = (char *)in;
 			size_t il = 4, ol = (size_t)(oend - o);
@@ -189,13 +249,8 @@ static size_t gb_decode(struct lw_dec *d)
 			in += 4;
 			continue;
 		}
-		if (c < 0x81 || c > 0xFE || t < 0x40 || t > 0xFE ||
-		    !(cp = d->gb2[(c - 0x81) * 191 + (t - 0x40)])) {
-			d->bad = 1;
-			break;
-		}
-		o += lw_utf8_encode(cp, o);
-		in += 2;
+		d->bad = 1;
+		break;
 	}
 	d->len = (size_t)(o - d->out);
 	return (size_t)(in - d->raw);

@@ -25,6 +25,9 @@
 static int blank(const char *s, size_t n)
 {
 	size_t st;
+	unsigned char c0 = n ? (unsigned char)s[0] : 0;
+	if (c0 > 0x20 && c0 < 0x7F) /* printable ASCII is never white space */
+		return 0;
 	return lw_trim_span(s, n, &st) == 0;
 }
 
@@ -52,9 +55,15 @@ int lw_row_is_total(const struct lw_rawrow *r)
 		char compact[16];
 		size_t n = 0, k = 0, st, len;
 
+		/* Checked on every data row: a cell starting with printable
+		 * ASCII is not blank and not 合/总/小 (UTF-8 E5/E6 ..). */
+		if (r->len[i] && (unsigned char)s[0] > 0x20 && (unsigned char)s[0] < 0x7F)
+			return 0;
 		len = lw_trim_span(s, r->len[i], &st);
 		if (!len)
 			continue;
+		if ((unsigned char)s[st] != 0xE5 && (unsigned char)s[st] != 0xE6)
+			return 0; /* trimmed, so compact[0] is s[st] */
 		/* "合 计" and "合\u3000计" are common: drop spaces before comparing. */
 		while (k < len && n < sizeof compact - 1) {
 			if (s[st + k] == ' ') {
@@ -152,6 +161,48 @@ static int is_second_line(const struct lw_rawrow *h1, const struct lw_rawrow *h2
 			over_gap = 1;
 	}
 	return under_gap && over_gap;
+}
+
+int lw_header_needs_merges(const struct lw_rawrow *rows, size_t nrows)
+{
+	size_t maxc = 0, hi = 0;
+	const struct lw_rawrow *h1, *h2;
+
+	for (size_t i = 0; i < nrows; i++) {
+		size_t c = nonblank_count(&rows[i]);
+		if (c > maxc)
+			maxc = c;
+	}
+	if (maxc == 0)
+		return 0;
+	/* the header row exactly as lw_header_detect() picks it */
+	for (hi = 0; hi < nrows; hi++) {
+		size_t c = nonblank_count(&rows[hi]);
+		if (c && (maxc == 1 || (c >= 2 && c * 2 >= maxc)))
+			break;
+	}
+	if (hi == nrows)
+		return 1;
+	h1 = &rows[hi];
+	/* a possible second line: is_second_line() rejects a row that is not
+	 * adjacent or holds a number before it looks at any merge */
+	if (hi + 1 < nrows && (h2 = &rows[hi + 1])->num == h1->num + 1) {
+		for (size_t c = 0; c < h2->ncols; c++)
+			if (numeric_like(lw_rawrow_cell(h2, c), h2->len[c]))
+				goto one_line;
+		return 1;
+	}
+one_line:
+	/* one header line: merges only fill its empty names (the same test
+	 * lw_header_detect() applies, on the cleaned name) */
+	for (size_t c = 0; c < h1->ncols; c++) {
+		char *n = clean_name(lw_rawrow_cell(h1, c), h1->len[c]);
+		int empty = !n || !n[0];
+		free(n);
+		if (empty)
+			return 1;
+	}
+	return 0;
 }
 
 void lw_header_free(struct lw_header *h)

@@ -57,6 +57,14 @@ static inline const char *lw_rawrow_cell(const struct lw_rawrow *r, size_t i)
 {
 	return r->buf + r->off[i];
 }
+/* Fill an empty row with the fields of the line s[0..n) split at every
+ * `delim`, unquoting simply quoted fields ("a,b", doubled quotes).  When
+ * the line needs more (a CR, a quote inside an unquoted field, text after
+ * a closing quote, a quoted line break) or a limit might be hit, returns
+ * LW_ELIMIT with the row left empty: the caller then takes the full
+ * parser, which gives the same result and names the cell over a limit.
+ * LW_EINVAL when the row is not empty. */
+int lw_rawrow_split(struct lw_rawrow *r, const char *s, size_t n, char delim);
 /* Exchange the contents of two rows (no copying). */
 void lw_rawrow_swap(struct lw_rawrow *a, struct lw_rawrow *b);
 
@@ -66,12 +74,19 @@ struct lw_merge {
 	uint32_t c1, c2;
 };
 
+struct lw_read_src;
+
 /* Backend: next() fills row with the next physical row and returns 0,
  * LW_EEOF at the end, or a negative code with e set (the message need not
  * name the file: the front end prefixes it). */
 struct lw_read_backend {
 	int (*next)(void *st, struct lw_rawrow *row, struct lw_err *e);
 	void (*close)(void *st);
+	/* Optional (xlsx): fill src->merges with the header-area merged
+	 * ranges.  Called by the front end, after the first rows were read,
+	 * only when lw_header_needs_merges() says they could matter: for
+	 * xlsx it means inflating the whole sheet a second time. */
+	int (*merges)(void *st, struct lw_read_src *src, struct lw_err *e);
 };
 
 /* What a backend's open fills in. */
@@ -92,6 +107,13 @@ struct lw_read_input {
 	const char *path;          /* file input path (NULL for memory) */
 	const char *name;          /* for messages */
 };
+
+/* Tests and fuzz targets only: nonzero makes the xlsx backend parse every
+ * sheet with expat, never trying the fast scanner (xlsx_scan.c), so that
+ * both paths can be compared on the same input. */
+extern int lw_xlsx_expat_only;
+/* Likewise for CSV: nonzero skips the whole-record fast path (csv.c). */
+extern int lw_csv_slow_only;
 
 int lw_csv_open(const struct lw_read_input *in, const struct lw_table_opts *o,
 		const struct lw_read_limits *lim, struct lw_read_src *src, struct lw_err *e);
@@ -125,6 +147,13 @@ int lw_header_detect(struct lw_rawrow *rows, size_t nrows, const struct lw_merge
 void lw_header_free(struct lw_header *h);
 /* Nonzero for rows the caller should drop: all cells blank, or a total row
  * (first non-blank cell, in column A or B, starts with 合计/总计/小计). */
+/* Could merged ranges change what lw_header_detect() finds in these rows?
+ * Only merges starting on a header line matter, and they only fill empty
+ * header cells or join a second header line.  A one-line header (the row
+ * after it is not a header candidate: missing, not adjacent, or holding a
+ * number or date) with no empty name cannot be changed by any merge, so
+ * the merge information is not needed.  Nonzero when it might be. */
+int lw_header_needs_merges(const struct lw_rawrow *rows, size_t nrows);
 int lw_row_is_blank(const struct lw_rawrow *r);
 int lw_row_is_total(const struct lw_rawrow *r);
 

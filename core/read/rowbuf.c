@@ -159,6 +159,112 @@ int lw_rawrow_pad(struct lw_rawrow *r, size_t ncols)
 	return 0;
 }
 
+/* The fields of a line holding quotes, in place over its copy at w (the
+ * unquoting only ever shortens a field, so the write position never passes
+ * the read position).  Only the simple shapes: a field either unquoted
+ * without any quote, or quoted and followed by the delimiter or the line
+ * end; anything else (text after a closing quote, a quote inside an
+ * unquoted field, a quoted line break) returns LW_ELIMIT for the full
+ * parser.  Returns 0 or LW_ENOMEM, after adding the cells. */
+static int split_quoted(struct lw_rawrow *r, size_t base, size_t n, char delim)
+{
+	char *p = r->buf + base, *end = p + n, *w = p;
+
+	for (;;) {
+		char *f = w, *q;
+		size_t c = r->ncols;
+		if (p < end && *p == '"') {
+			for (p++;;) {
+				if (!(q = memchr(p, '"', (size_t)(end - p))))
+					return LW_ELIMIT; /* closed on a later line */
+				memmove(w, p, (size_t)(q - p));
+				w += q - p;
+				if (q + 1 < end && q[1] == '"') {
+					*w++ = '"';
+					p = q + 2;
+					continue;
+				}
+				p = q + 1;
+				break;
+			}
+			if (p < end && *p != delim)
+				return LW_ELIMIT;
+		} else {
+			if (!(q = memchr(p, delim, (size_t)(end - p))))
+				q = end;
+			if (memchr(p, '"', (size_t)(q - p)))
+				return LW_ELIMIT;
+			memmove(w, p, (size_t)(q - p));
+			w += q - p;
+			p = q;
+		}
+		if (c >= r->lim->max_cols)
+			return LW_ELIMIT;
+		if (c >= r->ccap && reserve_cells(r, c + 1))
+			return LW_ENOMEM;
+		r->off[c] = (size_t)(f - r->buf);
+		r->len[c] = (size_t)(w - f);
+		*w++ = '\0'; /* w <= p: at most over the delimiter just read */
+		r->ncols = c + 1;
+		if (p >= end)
+			break;
+		p++; /* the delimiter */
+	}
+	r->used = (size_t)(w - r->buf);
+	return 0;
+}
+
+int lw_rawrow_split(struct lw_rawrow *r, const char *s, size_t n, char delim)
+{
+	const char *p = s, *end = s + n;
+	size_t base;
+	int rc;
+
+	if (r->ncols || r->in_cell)
+		return LW_EINVAL;
+	/* A CR needs the full parser; a field might be too long. */
+	if (n > r->lim->max_cell_bytes || memchr(s, '\r', n))
+		return LW_ELIMIT;
+	if (reserve_bytes(r, n + 1))
+		return LW_ENOMEM;
+	/* One copy of the whole line; each delimiter in the copy becomes the
+	 * NUL ending its field, so the fields need no copy of their own.
+	 * memchr per field measured faster than a byte loop over the line
+	 * (and than an 8-bytes-at-a-time bit trick): 0.26 s vs 0.30 s CPU on
+	 * the 1M-row bench file. */
+	base = r->used;
+	memcpy(r->buf + base, s, n);
+	r->buf[base + n] = '\0';
+	if (memchr(s, '"', n)) {
+		if ((rc = split_quoted(r, base, n, delim)))
+			lw_rawrow_clear(r, r->num);
+		return rc;
+	}
+	for (;;) {
+		const char *q = memchr(p, delim, (size_t)(end - p));
+		size_t c = r->ncols;
+		if (c >= r->lim->max_cols) {
+			lw_rawrow_clear(r, r->num);
+			return LW_ELIMIT;
+		}
+		if (c >= r->ccap && reserve_cells(r, c + 1)) {
+			lw_rawrow_clear(r, r->num);
+			return LW_ENOMEM;
+		}
+		if (!q)
+			q = end;
+		r->off[c] = base + (size_t)(p - s);
+		r->len[c] = (size_t)(q - p);
+		r->buf[base + (size_t)(q - s)] = '\0';
+		r->ncols = c + 1;
+		if (q == end)
+			break;
+		p = q + 1;
+	}
+	r->used = base + n + 1;
+	return 0;
+}
+
 void lw_rawrow_swap(struct lw_rawrow *a, struct lw_rawrow *b)
 {
 	struct lw_rawrow t = *a;

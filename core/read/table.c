@@ -179,6 +179,9 @@ static int open_common(const struct lw_read_input *in, const unsigned char *head
 		if (rc)
 			goto fail_located;
 	}
+	if (t->src.be->merges && lw_header_needs_merges(t->scan, t->nscan) &&
+	    (rc = t->src.be->merges(t->src.st, &t->src, e)))
+		goto fail_located;
 	if ((rc = lw_header_detect(t->scan, t->nscan, t->src.merges, t->src.nmerges, &t->hdr, e)))
 		goto fail_located;
 	if (t->hdr.row == 0) {

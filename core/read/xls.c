@@ -84,7 +84,7 @@ static void xls_close(void *st)
 	free(x);
 }
 
-static const struct lw_read_backend xls_backend = {xls_next, xls_close};
+static const struct lw_read_backend xls_backend = {xls_next, xls_close, NULL};
 
 static const char *freexl_why(int rc)
 {

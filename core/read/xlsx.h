@@ -41,6 +41,33 @@ const char *lw_xml_attr(const char **atts, const char *key);
 int lw_xml_parse_member(zip_t *z, const char *name, XML_Parser p, const struct lw_read_limits *lim,
 			int *refused, struct lw_err *e);
 
+/* The fast worksheet scanner (xlsx_scan.c): a strict subset of XML, the
+ * same handler calls as expat.  lw_xscan_run() returns 0 when stop() said
+ * so after an event, or LW_XSCAN_BAIL when the input leaves the subset (or
+ * ends, or cannot be read): the caller then parses with expat from the
+ * start.  See xlsx_scan.c for why and what the subset is. */
+enum { LW_XSCAN_BAIL = 1, LW_XSCAN_DEPTH = 32, LW_XSCAN_NAME = 32, LW_XSCAN_ATTS = 32 };
+struct lw_xscan {
+	struct lw_zmember *m;
+	char *buf;
+	size_t pos, len;           /* buf[pos..len) unread */
+	uint64_t consumed;         /* stream offset of buf[0] */
+	int eof, root, decl;
+	size_t bom;                /* 3 after a UTF-8 BOM */
+	unsigned depth;
+	char names[LW_XSCAN_DEPTH][LW_XSCAN_NAME]; /* open elements */
+	const char *atts[2 * LW_XSCAN_ATTS + 1];
+	char *aend[2 * LW_XSCAN_ATTS];
+	void *user;
+	void (*start)(void *user, const char *name, const char **atts);
+	void (*end)(void *user, const char *name);
+	void (*text)(void *user, const char *s, int len);
+	int (*stop)(void *user);
+};
+int lw_xscan_init(struct lw_xscan *s, struct lw_zmember *m);
+int lw_xscan_run(struct lw_xscan *s);
+void lw_xscan_free(struct lw_xscan *s);
+
 struct lw_sheetinfo {
 	char *name;
 	char *path;   /* member path, e.g. "xl/worksheets/sheet1.xml" */
