@@ -135,8 +135,7 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-/* Source names appear in log lines, metric labels and file names. */
-static int valid_source_name(const char *s)
+int lw_config_name_ok(const char *s)
 {
 	if (!*s || strlen(s) > 64)
 		return 0;
@@ -322,7 +321,7 @@ static void check_sources(json_t *arr, struct lw_config *cfg, struct lw_plugins 
 		}
 		name = json_string_value(json_object_get(core, "name"));
 		plugin = json_string_value(json_object_get(core, "plugin"));
-		if (name && !valid_source_name(name)) {
+		if (name && !lw_config_name_ok(name)) {
 			lw_diag_add(d, "%s.name: \"%s\": use letters, digits, '-', '_' and '.' "
 				       "only (at most 64)", path, name);
 			bad++;

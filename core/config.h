@@ -98,6 +98,11 @@ int lw_config_load_text(const char *text, size_t len, const char *name,
 
 void lw_config_free(struct lw_config *cfg);
 
+/* Nonzero when s may name a source, rule or sink: 1..64 of letters, digits,
+ * '-', '_' and '.' (names appear in log lines, metric labels and file
+ * names, unquoted). */
+int lw_config_name_ok(const char *s);
+
 /* The source called name, or NULL. */
 const struct lw_source_conf *lw_config_source(const struct lw_config *cfg, const char *name);
 

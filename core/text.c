@@ -157,3 +157,40 @@ char *lw_trim(char *s)
 	s[n] = '\0';
 	return s;
 }
+
+size_t lw_text_compact(const char *text, char *out, size_t cap, unsigned flags)
+{
+	size_t len = text ? strlen(text) : 0, r = 0, w = 0;
+
+	if (len > cap - 1) {
+		len = cap - 1;
+		while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
+			len--; /* cut at a character boundary */
+	}
+	/* Folding never makes text longer, so it can run in out itself. */
+	if (len)
+		memmove(out, text, len);
+	out[len] = '\0';
+	lw_fold_fullwidth(out);
+	len = strlen(out);
+	while (r < len) {
+		uint32_t cp;
+		size_t n = lw_utf8_decode(out + r, len - r, &cp);
+		int space;
+		if (n == 0) {
+			r++; /* drop an invalid byte */
+			continue;
+		}
+		space = cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || cp == 0xA0 || cp == 0x3000 ||
+			cp == 0xFEFF || cp == 0x200B;
+		if (cp == '\n' && (flags & LW_COMPACT_KEEP_NEWLINE))
+			space = 0;
+		if (!space) {
+			memmove(out + w, out + r, n);
+			w += n;
+		}
+		r += n;
+	}
+	out[w] = '\0';
+	return w;
+}

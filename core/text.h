@@ -38,4 +38,14 @@ char *lw_trim(char *s);
  * *start receives the offset of the first kept byte. */
 size_t lw_trim_span(const char *s, size_t len, size_t *start);
 
+/* lw_text_compact flags. */
+#define LW_COMPACT_KEEP_NEWLINE 0x1u /* keep '\n' (a clause boundary) */
+
+/* A copy of text for keyword matching: at most cap - 1 bytes of it (cut at
+ * a character boundary), full-width forms folded, white space (ASCII, NBSP,
+ * U+3000, U+FEFF, U+200B) and invalid bytes dropped.  Writes a NUL-terminated
+ * string into out (cap bytes, cap >= 1) and returns its length.  text may be
+ * NULL (empty). */
+size_t lw_text_compact(const char *text, char *out, size_t cap, unsigned flags);
+
 #endif

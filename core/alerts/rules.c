@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "alerts_int.h"
+#include "config.h"
 #include "options.h"
 
 #define COMMON_RULE_OPTIONS                                                                  \
@@ -173,17 +174,6 @@ void lw_alerts_conf_free(struct lw_alerts_conf *c)
 	free(c);
 }
 
-static int valid_name(const char *s)
-{
-	if (!*s || strlen(s) > 64)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
-			return 0;
-	return 1;
-}
-
 /* Check the number keys of table in obj; store values into out (object). */
 static int check_nums(json_t *obj, const struct num_key *nk, const char *path, json_t *out,
 		      struct lw_diag *d)
@@ -284,7 +274,7 @@ static int parse_rule(json_t *src, const char *path, struct lw_alert_rule *r, st
 	bad += lw_options_validate(src, table, path, NULL, num_skip(nk, skip), "a rule", vals, d);
 	bad += check_nums(src, nk, path, vals, d);
 	name = str(vals, "name");
-	if (name && !valid_name(name)) {
+	if (name && !lw_config_name_ok(name)) {
 		lw_diag_add(d, "%s.name: \"%s\": use letters, digits, '-', '_' and '.' only (at "
 			       "most 64)", path, name);
 		bad++;
@@ -466,7 +456,7 @@ static int parse_sink(json_t *src, const char *path, const char *base_dir,
 	type = str(vals, "type");
 	url = str(vals, "url");
 	name = str(vals, "name");
-	if (name && !valid_name(name)) {
+	if (name && !lw_config_name_ok(name)) {
 		lw_diag_add(d, "%s.name: \"%s\": use letters, digits, '-', '_' and '.' only", path,
 			    name);
 		bad++;

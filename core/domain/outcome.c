@@ -347,37 +347,11 @@ static int is_clause_break(uint32_t cp)
 	}
 }
 
-/* Clean text into buf: folded, without white space.  Returns length. */
+/* Clean text into buf (TEXT_MAX + 1 bytes): folded, without white space
+ * except line breaks, which end a clause.  Returns the length. */
 static size_t clean(const char *text, char *buf)
 {
-	size_t len = strlen(text), r = 0, w = 0;
-	char tmp[TEXT_MAX + 1];
-
-	if (len > TEXT_MAX) {
-		len = TEXT_MAX;
-		while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
-			len--; /* cut at a character boundary */
-	}
-	memcpy(tmp, text, len);
-	tmp[len] = '\0';
-	lw_fold_fullwidth(tmp);
-	len = strlen(tmp);
-	while (r < len) {
-		uint32_t cp;
-		size_t n = lw_utf8_decode(tmp + r, len - r, &cp);
-		if (n == 0) {
-			r++; /* drop invalid bytes */
-			continue;
-		}
-		if (!(cp == ' ' || cp == '\t' || cp == '\r' || cp == 0xA0 || cp == 0x3000 || cp == 0xFEFF ||
-		      cp == 0x200B)) {
-			memcpy(buf + w, tmp + r, n);
-			w += n;
-		}
-		r += n;
-	}
-	buf[w] = '\0';
-	return w;
+	return lw_text_compact(text, buf, TEXT_MAX + 1, LW_COMPACT_KEEP_NEWLINE);
 }
 
 static void analyse(const char *text, struct facts *f, char *s, size_t *lenp)

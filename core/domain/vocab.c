@@ -11,37 +11,10 @@
 #define CLEAN_MAX 512
 
 /* Folded copy of text without white space, truncated to CLEAN_MAX bytes at a
- * character boundary. */
+ * character boundary; out holds CLEAN_MAX + 1 bytes. */
 static void clean(const char *text, char *out)
 {
-	size_t len = text ? strlen(text) : 0, r = 0, w = 0;
-	char tmp[CLEAN_MAX + 1];
-
-	if (len > CLEAN_MAX) {
-		len = CLEAN_MAX;
-		while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
-			len--;
-	}
-	if (len)
-		memcpy(tmp, text, len);
-	tmp[len] = '\0';
-	lw_fold_fullwidth(tmp);
-	len = strlen(tmp);
-	while (r < len) {
-		uint32_t cp;
-		size_t n = lw_utf8_decode(tmp + r, len - r, &cp);
-		if (n == 0) {
-			r++;
-			continue;
-		}
-		if (!(cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || cp == 0xA0 || cp == 0x3000 || cp == 0xFEFF ||
-		      cp == 0x200B)) {
-			memcpy(out + w, tmp + r, n);
-			w += n;
-		}
-		r += n;
-	}
-	out[w] = '\0';
+	lw_text_compact(text, out, CLEAN_MAX + 1, 0);
 }
 
 struct kw {

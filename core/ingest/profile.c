@@ -67,25 +67,11 @@ const char *lw_ftype_name(enum lw_ftype t)
 
 void lw_header_fold(const char *name, char *out, size_t cap)
 {
-	char *tmp = strdup(name ? name : "");
-	size_t w = 0;
-
 	if (!cap)
 		return;
-	if (!tmp) {
-		out[0] = '\0';
-		return;
-	}
-	lw_fold_fullwidth(tmp);
-	lw_trim(tmp);
-	for (const char *p = tmp; *p && w + 1 < cap; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-			continue;
-		out[w++] = (char)tolower(c);
-	}
-	out[w] = '\0';
-	free(tmp);
+	lw_text_compact(name, out, cap, 0);
+	for (char *p = out; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
 }
 
 void lw_profile_free(struct lw_profile *p)

@@ -52,6 +52,22 @@ static void encode_decode_round_trip(void **state)
 	assert_int_equal(lw_utf8_encode(0x110000, (char[4]){0}), 0);
 }
 
+static void compact_folds_drops_spaces_and_cuts_at_a_character_boundary(void **state)
+{
+	char out[64];
+	assert_int_equal(lw_text_compact("判决\u3000驳回 原告的\t诉讼请求\n（二）", out, sizeof out, 0),
+			 strlen("判决驳回原告的诉讼请求(二)"));
+	assert_string_equal(out, "判决驳回原告的诉讼请求(二)");
+	lw_text_compact("a\nb", out, sizeof out, LW_COMPACT_KEEP_NEWLINE);
+	assert_string_equal(out, "a\nb");
+	lw_text_compact("a\xff b", out, sizeof out, 0); /* invalid byte dropped */
+	assert_string_equal(out, "ab");
+	lw_text_compact("案号案号", out, 8, 0); /* 7 bytes fit: cut before the 3rd char */
+	assert_string_equal(out, "案号");
+	lw_text_compact(NULL, out, sizeof out, 0);
+	assert_string_equal(out, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -60,6 +76,7 @@ int main(void)
 		cmocka_unit_test(trim_removes_ideographic_and_nbsp_spaces),
 		cmocka_unit_test(utf8_valid_reports_first_bad_offset),
 		cmocka_unit_test(encode_decode_round_trip),
+		cmocka_unit_test(compact_folds_drops_spaces_and_cuts_at_a_character_boundary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
