@@ -351,6 +351,57 @@ static const char v4_sql[] =
 	 * CREATE INDEX for a study). */
 	"DROP INDEX IF EXISTS tickets_caller;\n";
 
+/* ---- version 5: cheaper checks on tickets ------------------------------ */
+/* 12345 exports bring hundreds of thousands of rows at a time.  v1's CHECKs
+ * on tickets ran date functions and a GLOB per value: more than half of
+ * SQLite's CPU time for an import (measured on 300k tickets: 3.94 s user
+ * with them, 2.30 s with these, 2.14 s with none).  The import pipeline
+ * validates every value already; these checks remain as the shape guard
+ * against other writers: a local time is 19 characters in range, a UTC
+ * stamp 20, a hash 64 (a phone number can never pass as one).  SQLite
+ * cannot alter a CHECK, so the table is rebuilt, rows and indexes kept. */
+#define LOCAL_SHAPE(c) \
+	"CHECK (" c " IS NULL OR (length(" c ") = 19 AND " c \
+	" BETWEEN '1900-01-01 00:00:00' AND '2199-12-31 23:59:59'))"
+#define UTC_SHAPE(c) \
+	"CHECK (length(" c ") = 20 AND " c " BETWEEN '2000-01-01T00:00:00Z' AND '2199-12-31T23:59:59Z')"
+#define HASH_SHAPE(c) "CHECK (" c " IS NULL OR length(" c ") = 64)"
+static const char v5_sql[] =
+	"CREATE TABLE tickets_v5 (\n"
+	"  ticket_no        TEXT PRIMARY KEY,\n"
+	"  received_at      TEXT " LOCAL_SHAPE("received_at") ",\n"
+	"  channel          TEXT,\n"
+	"  category         TEXT REFERENCES ticket_categories(code),\n"
+	"  topic            TEXT,\n"
+	"  title            TEXT,\n"
+	"  content          TEXT,\n"
+	"  place            TEXT,\n"
+	"  agency_id        INTEGER REFERENCES agencies(id),\n"
+	"  agency_raw       TEXT,\n"
+	"  deadline         TEXT " LOCAL_SHAPE("deadline") ",\n"
+	"  closed_at        TEXT " LOCAL_SHAPE("closed_at") ",\n"
+	"  status           TEXT,\n"
+	"  resolved         INTEGER " BOOL_OK("resolved") ",\n"
+	"  satisfaction     TEXT,\n"
+	"  caller_hash      TEXT " HASH_SHAPE("caller_hash") ",\n"
+	"  caller_mask      TEXT,\n"
+	"  caller_name_hash TEXT " HASH_SHAPE("caller_name_hash") ",\n"
+	"  law_enforcement  INTEGER " BOOL_OK("law_enforcement") ",\n"
+	"  source           TEXT NOT NULL,\n"
+	"  import_id        INTEGER REFERENCES imports(id),\n"
+	"  source_row       INTEGER,\n"
+	"  first_import_id  INTEGER REFERENCES imports(id),\n"
+	"  first_seen       TEXT NOT NULL DEFAULT " NOW_UTC " " UTC_SHAPE("first_seen") ",\n"
+	"  updated_at       TEXT NOT NULL DEFAULT " NOW_UTC " " UTC_SHAPE("updated_at") "\n"
+	");\n"
+	"INSERT INTO tickets_v5 SELECT * FROM tickets;\n"
+	"DROP TABLE tickets;\n"
+	"ALTER TABLE tickets_v5 RENAME TO tickets;\n"
+	"CREATE INDEX tickets_received ON tickets(received_at);\n"
+	"CREATE INDEX tickets_agency_received ON tickets(agency_id, received_at);\n"
+	"CREATE INDEX tickets_category_received ON tickets(category, received_at);\n"
+	"CREATE INDEX tickets_import ON tickets(import_id);\n";
+
 /* ---- version 3: the outcome classifier's full vocabulary ----------------- */
 static const char v3_sql[] =
 	/* Outcomes the judgment classifier (domain/outcome.c) tells apart beyond
@@ -372,6 +423,7 @@ const struct lw_wh_migration lw_wh_migrations[] = {
 	{2, "alert silences, transitions and the notification outbox", v2_sql},
 	{3, "outcome codes of the judgment classifier; imports by status", v3_sql},
 	{4, "no index on callers' hashes (faster 12345 imports)", v4_sql},
+	{5, "tickets rebuilt with shape checks instead of date functions (faster imports)", v5_sql},
 };
 
 const int lw_wh_migration_count =

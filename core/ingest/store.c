@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "warehouse.h"
 
@@ -25,6 +26,7 @@ struct table_sql {
 
 struct lw_store {
 	struct lw_wh *wh;
+	char now[24]; /* UTC start of the current import, 'YYYY-MM-DDTHH:MM:SSZ' */
 	char **prec;
 	size_t nprec;
 	struct table_sql t[2]; /* LW_TARGET_CASES, LW_TARGET_TICKETS */
@@ -57,19 +59,21 @@ static int build_sql(struct table_sql *t)
 	i += (size_t)snprintf(ins + i, cap - i, "INSERT INTO %s (%s, source, import_id, source_row, "
 			      "first_import_id", t->table, t->key);
 	u += (size_t)snprintf(upd + u, cap - u, "UPDATE %s SET import_id = :import_id, source_row = "
-			      ":source_row, updated_at = strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now')",
-			      t->table);
+			      ":source_row, updated_at = :now", t->table);
 	for (int c = 0; c < t->ncols; c++) {
 		s += (size_t)snprintf(sel + s, cap - s, "%s, ", t->colname(c));
 		i += (size_t)snprintf(ins + i, cap - i, ", %s", t->colname(c));
 		u += (size_t)snprintf(upd + u, cap - u, ", %s = :c%d", t->colname(c), c);
 	}
+	i += (size_t)snprintf(ins + i, cap - i, ", first_seen, updated_at");
 	s += (size_t)snprintf(sel + s, cap - s, "source FROM %s WHERE %s = :key", t->table, t->key);
 	i += (size_t)snprintf(ins + i, cap - i, ") VALUES (:key, :source, :import_id, :source_row, "
 			      ":import_id");
 	for (int c = 0; c < t->ncols; c++)
 		i += (size_t)snprintf(ins + i, cap - i, ", :c%d", c);
-	i += (size_t)snprintf(ins + i, cap - i, ") ON CONFLICT(%s) DO NOTHING", t->key);
+	/* The import's start time, bound once per row instead of a DEFAULT
+	 * that formats the clock twice per row. */
+	i += (size_t)snprintf(ins + i, cap - i, ", :now, :now) ON CONFLICT(%s) DO NOTHING", t->key);
 	u += (size_t)snprintf(upd + u, cap - u, " WHERE %s = :key", t->key);
 	t->select = sel;
 	t->insert = ins;
@@ -101,7 +105,8 @@ int lw_store_new(struct lw_wh *wh, const char *const *precedence, size_t npreced
 		int rc = lw_wh_stmt(wh, st->t[i].insert, &s, e);
 		if (rc || sqlite3_bind_parameter_index(s, ":key") != 1 ||
 		    sqlite3_bind_parameter_index(s, ":source_row") != 4 ||
-		    sqlite3_bind_parameter_index(s, ":c0") != 5) {
+		    sqlite3_bind_parameter_index(s, ":c0") != 5 ||
+		    sqlite3_bind_parameter_index(s, ":now") != 5 + st->t[i].ncols) {
 			lw_store_free(st);
 			return rc ? rc : lw_err_set(e, LW_EDB, "insert parameters out of order");
 		}
@@ -169,6 +174,12 @@ int lw_store_import_begin(struct lw_store *st, const char *source, const char *o
 	sqlite3_stmt *s;
 	int rc;
 
+	{
+		time_t now = time(NULL);
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		strftime(st->now, sizeof st->now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
 	if ((rc = lw_wh_stmt(st->wh, "INSERT INTO imports (source, origin, content_hash, bytes, "
 			     "format, profile) VALUES (:source, :origin, :hash, :bytes, :format, "
 			     ":profile)", &s, e)) != 0)
@@ -473,7 +484,8 @@ static int try_insert(struct lw_store *st, const struct table_sql *t, const char
 		return rc;
 	if (sqlite3_bind_text(s, 1, r->key, -1, SQLITE_STATIC) ||
 	    sqlite3_bind_text(s, 2, source, -1, SQLITE_STATIC) ||
-	    sqlite3_bind_int64(s, 3, import_id) || sqlite3_bind_int64(s, 4, r->row))
+	    sqlite3_bind_int64(s, 3, import_id) || sqlite3_bind_int64(s, 4, r->row) ||
+	    sqlite3_bind_text(s, 5 + t->ncols, st->now, -1, SQLITE_STATIC))
 		return lw_err_set(e, LW_EDB, "cannot bind an insert into %s", t->table);
 	for (int c = 0; c < t->ncols; c++) {
 		const char *v = r->val[c];
@@ -562,6 +574,7 @@ static int merge(struct lw_store *st, const struct table_sql *t, const char *sou
 		goto out;
 	}
 	if ((rc = lw_wh_stmt(st->wh, t->update, &s, e)) || (rc = lw_wh_bind_text(s, ":key", r->key, e)) ||
+	    (rc = lw_wh_bind_text(s, ":now", st->now, e)) ||
 	    (rc = lw_wh_bind_int64(s, ":import_id", import_id, e)) ||
 	    (rc = lw_wh_bind_int64(s, ":source_row", r->row, e)))
 		goto out;
