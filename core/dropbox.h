@@ -142,6 +142,12 @@ int lw_dropbox_reject(const struct lw_drop_file *f, const char *report);
  * event).  f is invalid after the call. */
 void lw_dropbox_release(const struct lw_drop_file *f);
 
+/* Leave f where it is and hand it out again after retry_ms even if nothing
+ * changes (its import failed for a reason that is not the file's: disk
+ * full, warehouse unavailable).  Without this a released file waits for
+ * the next safety rescan (minutes).  f is invalid after the call. */
+void lw_dropbox_defer(const struct lw_drop_file *f);
+
 /* Rescan the whole tree now (as after an inotify queue overflow): new
  * files are found, vanished watches re-added.  Returns at once. */
 void lw_dropbox_rescan(struct lw_dropbox *db);

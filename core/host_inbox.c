@@ -14,6 +14,7 @@
  */
 #include "host_inbox.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +24,11 @@
 #include "jobs.h"
 #include "log.h"
 #include "read/table.h"
+
+/* A failed import (disk full...) or a move that hit a full disk is tried
+ * again after this long: short enough that files land soon after space is
+ * freed, long enough that a full disk does not keep a core busy. */
+#define INBOX_RETRY_MS 10000
 
 struct lw_inbox {
 	struct lw_source *src;
@@ -40,6 +46,18 @@ struct item {
 	const struct lw_drop_file *f; /* valid while not closing */
 };
 
+/* Keep msg as the source's last error for `litwatch status`. */
+static void note_error(struct lw_source *src, const char *msg)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	free(src->last_error);
+	src->last_error = strdup(msg);
+	src->last_error_at = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	src->counters[LW_CTR_ERRORS]++;
+}
+
 static void refresh_queue(struct lw_inbox *ib)
 {
 	struct lw_dropbox_stats st;
@@ -47,7 +65,9 @@ static void refresh_queue(struct lw_inbox *ib)
 	if (!ib->db || ib->closing)
 		return;
 	lw_dropbox_get_stats(ib->db, &st);
-	ib->src->queue = st.waiting + st.settling;
+	/* Files still in the inbox: settling, ready, and handed out (queued
+	 * for import or importing) — a clerk's file waits in all of them. */
+	ib->src->queue = st.waiting + st.settling + st.outstanding;
 	if (ib->src->st == LW_STATE_IDLE || ib->src->st == LW_STATE_BUSY)
 		ib->src->st = ib->pending ? LW_STATE_BUSY : LW_STATE_IDLE;
 }
@@ -83,10 +103,20 @@ static void on_import(void *ud, int rc, const struct lw_ingest_result *res)
 	}
 	if (rc != 0 || !strcmp(res->status, "failed")) {
 		/* Not the file's fault (or shutdown): leave it for later. */
-		if (rc != LW_ECANCELED)
-			lw_log(LW_LOG_ERR, src->name, "import %s failed, kept in the inbox: %s",
-			       it->f->rel, rc == 0 && res->message ? res->message : lw_strerror(rc));
-		lw_dropbox_release(it->f);
+		if (rc == LW_ECANCELED) {
+			lw_dropbox_release(it->f);
+		} else {
+			char msg[1024];
+			snprintf(msg, sizeof msg,
+				 "import %s failed, kept in the inbox, retrying in %d s: %s", it->f->rel,
+				 INBOX_RETRY_MS / 1000, res && res->message ? res->message : lw_strerror(rc));
+			lw_log(LW_LOG_ERR, src->name, "%s", msg);
+			note_error(src, msg);
+			/* Nothing of it was stored and nothing will tell us
+			 * when the cause (disk full, ...) is gone: try again
+			 * by the clock. */
+			lw_dropbox_defer(it->f);
+		}
 	} else {
 		int rejected = !strcmp(res->status, "rejected");
 		int report = rejected || res->rejected > 0;
@@ -149,9 +179,7 @@ static void on_problem(void *ud, const struct lw_drop_problem *p)
 	struct lw_source *src = ib->src;
 
 	lw_log(LW_LOG_ERR, src->name, "%s", p->msg);
-	free(src->last_error);
-	src->last_error = strdup(p->msg);
-	src->counters[LW_CTR_ERRORS]++;
+	note_error(src, p->msg);
 }
 
 static void on_moved(void *ud, const char *rel, const char *dest, int rc)
@@ -192,6 +220,7 @@ int lw_host_inbox_start(struct lw_source *src, const struct lw_inbox_req *req)
 	conf.settle_ms = req->settle_ms;
 	conf.poll_ms = req->poll_ms;
 	conf.max_outstanding = req->max_outstanding;
+	conf.retry_ms = INBOX_RETRY_MS;
 	conf.ready = on_ready;
 	conf.moved = on_moved;
 	conf.problem = on_problem;

@@ -6,6 +6,14 @@
  * the happens-before between consecutive jobs.  The pipeline is (re)built
  * on the worker when the settings changed, so a reload never touches it
  * while a job runs.
+ *
+ * Fairness between sources: a job that runs is never preempted (a file
+ * lands whole, in one transaction), but when one finishes the next is the
+ * oldest waiting job of a *different* tag (source) than the one that just
+ * ran, if there is one.  So a source with a queue of big files cannot make
+ * another source's small file wait for more than the one import already
+ * running.  Jobs of the same tag still run in the order they were queued
+ * (a source's cursor read comes after its earlier writes).
  */
 #include "jobs.h"
 
@@ -61,6 +69,8 @@ struct lw_jobs {
 	volatile int cancel;
 	int closing;
 	const void *next_tag;    /* tag of the next job queued */
+	const void *last_tag;    /* tag of the job that ran last (fairness);
+				    compared only, never dereferenced */
 	void (*close_cb)(void *ud);
 	void *close_ud;
 };
@@ -252,6 +262,9 @@ static void work(uv_work_t *w)
 		jb->rc = lw_ingest_cursor(j->ing, jb->source, &jb->cursor_out, &err);
 		break;
 	}
+	/* Say why it failed ("database or disk is full"), not only a code. */
+	if (jb->rc != 0 && jb->rc != LW_ECANCELED && !jb->res.message && err.msg[0])
+		jb->res.message = strdup(err.msg);
 }
 
 json_t *lw_json_pointer(json_t *doc, const char *pointer)
@@ -341,15 +354,24 @@ static void after_work(uv_work_t *w, int status)
 
 static void start_next(struct lw_jobs *j)
 {
-	struct job *jb;
+	struct job *jb, **pp, *prev = NULL;
 
 	if (j->running || !j->head)
 		return;
-	jb = j->head;
-	j->head = jb->next;
-	if (!j->head)
-		j->tail = NULL;
+	/* Oldest job of another tag than the last one, else the oldest. */
+	for (pp = &j->head; *pp && (*pp)->tag == j->last_tag; pp = &(*pp)->next)
+		prev = *pp;
+	if (!*pp) {
+		pp = &j->head;
+		prev = NULL;
+	}
+	jb = *pp;
+	*pp = jb->next;
+	if (j->tail == jb)
+		j->tail = prev;
+	jb->next = NULL;
 	j->waiting--;
+	j->last_tag = jb->tag;
 	jb->work.data = jb;
 	j->running = jb;
 	if (uv_queue_work(j->loop, &jb->work, work, after_work) != 0) {

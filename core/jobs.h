@@ -21,8 +21,8 @@ struct lw_jobs;
 struct lw_wh;
 
 /* rc: 0 when *res holds the outcome (see lw_ingest_file), or a negative
- * code (LW_ECANCELED: dropped at shutdown; res is then empty).  res is valid
- * during the call only. */
+ * code (LW_ECANCELED: dropped at shutdown); then only res->message may be
+ * set (why it failed, or NULL).  res is valid during the call only. */
 typedef void (*lw_job_done)(void *ud, int rc, const struct lw_ingest_result *res);
 
 /* settings are copied (strings and JSON too).  wh stays owned by the

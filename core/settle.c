@@ -564,6 +564,18 @@ void lw_dropbox_release(const struct lw_drop_file *f)
 	drop_pump(db);
 }
 
+void lw_dropbox_defer(const struct lw_drop_file *f)
+{
+	struct drop_ent *e = drop_ent_of(f);
+	struct lw_dropbox *db = e->db;
+
+	assert(e->st == ENT_OUT);
+	db->outstanding--;
+	db->st.released++;
+	drop_defer(db, e);
+	drop_pump(db);
+}
+
 static void on_retry_timer(uv_timer_t *t)
 {
 	struct lw_dropbox *db = t->data;
