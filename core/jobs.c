@@ -343,8 +343,11 @@ static void after_work(uv_work_t *w, int status)
 
 	if (status == UV_ECANCELED)
 		jb->rc = LW_ECANCELED;
-	j->running = NULL;
+	/* The job stays "running" while its callback runs: a callback that
+	 * ends the daemon (the last source stopping) calls lw_jobs_close, which
+	 * must then leave the freeing to us instead of freeing j under us. */
 	deliver(jb);
+	j->running = NULL;
 	job_free(jb);
 	if (j->closing)
 		finish_close(j);

@@ -1,6 +1,9 @@
 #!/bin/bash
 # Import speed of a 12345 export: 1M work orders, 10 columns, GB18030 CSV as
-# Excel on Chinese Windows writes it, callers' phone numbers hashed.
+# Excel on Chinese Windows writes it, callers' phone numbers hashed.  Like a
+# real export, rows come in work-order order, so reception times increase
+# (a few seconds to a minute apart); agencies, categories, topics and callers
+# are random.
 #
 # Prints rows/s and peak RSS, in the same run, of
 #   - litwatch import (the daemon's pipeline: decode, map, validate, hash, upsert)
@@ -18,8 +21,9 @@ work=$(mktemp -d /tmp/lw-bench-import-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 /usr/bin/python3 - "$work" "$rows" <<'PY'
-import csv, random, sys
+import csv, datetime, random, sys
 work, n = sys.argv[1], int(sys.argv[2])
+t = datetime.datetime(2023, 1, 1)
 random.seed(7)
 cats = ["咨询", "求助", "投诉", "建议", "举报", "感谢", "其它"]
 agencies = ["市城市管理局", "市市场监督管理局", "市自然资源和规划局", "市住房和城乡建设局", "市公安局"]
@@ -31,8 +35,9 @@ with open(work + "/export.csv", "w", encoding="gb18030", newline="") as g, \
     wg = csv.writer(g, lineterminator="\r\n"); wu = csv.writer(u)
     wg.writerow(header); wu.writerow(header)
     for i in range(n):
-        r = ["GD2024%08d" % i,
-             "2024-%02d-%02d %02d:%02d:00" % (random.randint(1, 12), random.randint(1, 28), random.randint(0, 23), random.randint(0, 59)),
+        t += datetime.timedelta(seconds=random.randint(1, 60))
+        r = ["GD%010d" % i,
+             t.strftime("%Y-%m-%d %H:%M:%S"),
              random.choice(cats), random.choice(topics), "市民反映%s问题，请尽快处理" % random.choice(topics),
              random.choice(agencies), random.choice(status), random.choice(["满意", "基本满意", "不满意", "未评价"]),
              "1%010d" % random.randint(3000000000, 9999999999), random.choice("赵钱孙李周吴郑王") + random.choice("伟芳娜敏静丽强磊")]

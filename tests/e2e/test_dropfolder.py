@@ -124,6 +124,30 @@ class DropFolder(DaemonTestCase):
         self.assertIsNotNone(st["last_import"])
         self.assertEqual(d.stop(), 0)
 
+    def test_sigterm_during_an_import_rolls_it_back_and_exits_zero(self):
+        """SIGTERM while a big file imports: the import rolls back, the file
+        stays in the inbox, the daemon exits 0 promptly (the last source
+        stopping inside the import's completion must not free the queue
+        under its own feet), and the next start imports the file whole."""
+        port = free_port()
+        cfg = self.config(port, settle="50ms")
+        os.makedirs(self.data("inbox"))
+        write_csv(self.data("inbox", "big.csv"), cases(100000, 150000))
+        d = self.start(cfg)
+        d.notify.wait_for("READY=1")
+        self.wait_for(lambda: json.loads(http_get(port, "/status")[1])["sources"][0]["state"]
+                      == "busy", what="import running")
+        t0 = time.monotonic()
+        self.assertEqual(d.stop(), 0)
+        self.assertLess(time.monotonic() - t0, 10)
+        self.assertTrue(os.path.exists(self.data("inbox", "big.csv")))
+        self.assertEqual(self.db("SELECT count(*) FROM cases"), [(0,)])
+        d = self.start(cfg)
+        d.notify.wait_for("READY=1")
+        self.wait_for(lambda: self.archived("big.csv"), timeout=120, what="big.csv archived")
+        self.assertEqual(self.db("SELECT count(*) FROM cases"), [(150000,)])
+        self.assertEqual(d.stop(), 0)
+
     def test_symlink_in_inbox_is_refused_not_followed(self):
         port = free_port()
         os.makedirs(self.data("inbox"))
