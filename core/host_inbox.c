@@ -233,8 +233,7 @@ int lw_host_inbox_start(struct lw_source *src, const struct lw_inbox_req *req)
 		return err.code ? err.code : LW_ENOMEM;
 	}
 	src->inbox = ib;
-	lw_log(LW_LOG_INFO, src->name, "watching %s (profile %s%s)", req->inbox, req->profile,
-	       req->poll_ms > 0 ? ", polling" : "");
+	lw_log(LW_LOG_INFO, src->name, "importing with profile %s", req->profile);
 	return 0;
 }
 

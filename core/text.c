@@ -3,6 +3,7 @@
  */
 #include "text.h"
 
+#include <stdio.h>
 #include <string.h>
 
 size_t lw_utf8_decode(const char *str, size_t len, uint32_t *cp)
@@ -193,4 +194,36 @@ size_t lw_text_compact(const char *text, char *out, size_t cap, unsigned flags)
 	}
 	out[w] = '\0';
 	return w;
+}
+
+size_t lw_text_width(const char *s)
+{
+	size_t len = strlen(s), i = 0, w = 0;
+
+	while (i < len) {
+		uint32_t cp;
+		size_t n = lw_utf8_decode(s + i, len - i, &cp);
+		if (!n) {
+			i++;
+			w++;
+			continue;
+		}
+		/* The wide ranges that matter for Chinese text. */
+		w += (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+			     (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+			     (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+			     (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD)
+			     ? 2 : 1;
+		i += n;
+	}
+	return w;
+}
+
+void lw_print_padded(const char *s, size_t width)
+{
+	size_t w = lw_text_width(s);
+
+	fputs(s, stdout);
+	for (; w < width; w++)
+		putchar(' ');
 }

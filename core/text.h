@@ -38,6 +38,13 @@ char *lw_trim(char *s);
  * *start receives the offset of the first kept byte. */
 size_t lw_trim_span(const char *s, size_t len, size_t *start);
 
+/* Columns s takes in a terminal: 2 for East Asian wide characters (CJK,
+ * full-width forms), 1 for others. */
+size_t lw_text_width(const char *s);
+
+/* Print s padded with spaces to width columns (no cut when wider). */
+void lw_print_padded(const char *s, size_t width);
+
 /* lw_text_compact flags. */
 #define LW_COMPACT_KEEP_NEWLINE 0x1u /* keep '\n' (a clause boundary) */
 

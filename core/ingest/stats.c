@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "domain/rates.h"
+#include "text.h"
 #include "warehouse.h"
 
 /* One aggregation for every grouping; only the row source differs.  The
@@ -260,9 +261,9 @@ int lw_cmd_stats(int argc, char **argv)
 		printf("%s %s (rounding %s)\n%-30s %6s %6s %5s %8s %6s %8s %8s %8s\n", by, period,
 		       lw_rounding_name(mode), "GROUP", "FILED", "CONCL", "LOST", "LOSS%", "W+M",
 		       "W+M%", "HEAD%", "YOY%");
-		json_array_foreach(rows, i, o)
-			printf("%-30s %6lld %6lld %5lld %8s %6lld %8s %8s %8s\n",
-			       json_string_value(json_object_get(o, "group")),
+		json_array_foreach(rows, i, o) {
+			lw_print_padded(json_string_value(json_object_get(o, "group")), 30);
+			printf(" %6lld %6lld %5lld %8s %6lld %8s %8s %8s\n",
 			       (long long)json_integer_value(json_object_get(o, "filed")),
 			       (long long)json_integer_value(json_object_get(o, "concluded")),
 			       (long long)json_integer_value(json_object_get(o, "lost")),
@@ -271,6 +272,7 @@ int lw_cmd_stats(int argc, char **argv)
 			       json_string_value(json_object_get(o, "_wm")),
 			       json_string_value(json_object_get(o, "_head")),
 			       json_string_value(json_object_get(o, "_yoy")));
+		}
 	}
 	rc = 0;
 	goto out;

@@ -68,6 +68,14 @@ static void compact_folds_drops_spaces_and_cuts_at_a_character_boundary(void **s
 	assert_string_equal(out, "");
 }
 
+static void width_counts_chinese_as_two_columns(void **state)
+{
+	assert_int_equal(lw_text_width("abc"), 3);
+	assert_int_equal(lw_text_width("市公安局"), 8);
+	assert_int_equal(lw_text_width("(全部 all)"), 10);
+	assert_int_equal(lw_text_width("ＡＢ"), 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -77,6 +85,7 @@ int main(void)
 		cmocka_unit_test(utf8_valid_reports_first_bad_offset),
 		cmocka_unit_test(encode_decode_round_trip),
 		cmocka_unit_test(compact_folds_drops_spaces_and_cuts_at_a_character_boundary),
+		cmocka_unit_test(width_counts_chinese_as_two_columns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
