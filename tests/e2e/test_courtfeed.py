@@ -504,6 +504,32 @@ class Courtfeed(DaemonTestCase):
         self.assertEqual(q, "cursor=2024-01-01&limit=300&court=%E9%84%829004&kind=admin")
         self.assertEqual(len(self.srv.requests), 5)  # 300+300+300+100, then empty
 
+    def test_offset_pagination_and_headers_from_a_file(self):
+        cases = make_cases(1000)
+        hdr = os.path.join(self.dir, "headers.txt")
+        with open(hdr, "w") as f:
+            f.write("X-Api-Key: k-123\r\nX-Court: 9004\n")
+        os.chmod(hdr, 0o600)
+
+        def off(req):
+            q = req["query"]
+            if req["headers"].get("X-Api-Key") != "k-123":
+                return {"status": 403, "body": "{}"}
+            o, n = int(q["offset"]), int(q["limit"])
+            return {"status": 200, "body": json.dumps(
+                {"count": len(cases), "rows": cases[o:o + n]}, ensure_ascii=False)}
+
+        self.srv.route("/cases", off)
+        d = self.run_daemon(pagination="offset", offset_param="offset", page_size_param="limit",
+                            page_size=400, items_pointer="/rows", total_pointer="/count",
+                            next_cursor_pointer="", headers_file=hdr)
+        self.wait_polls_done(d)
+        self.assertEqual(self.count_cases(), 1000)
+        offsets = [int(r["query"]["offset"]) for r in self.srv.requests]
+        self.assertEqual(offsets[:3], [0, 400, 800])
+        self.assertEqual(self.srv.requests[0]["headers"].get("X-Court"), "9004")
+        self.assertNotIn("k-123", d.log_text())
+
     def test_next_link_pagination_and_a_link_to_another_host_is_refused(self):
         cases = make_cases(600)
 
