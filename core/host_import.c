@@ -62,6 +62,30 @@ void lw_host_import_orphan_all(struct lw_source *src)
 	src->imports = NULL;
 }
 
+void lw_host_import_account(struct lw_source *src, const char *origin,
+			    const struct lw_ingest_result *res)
+{
+	int rejected = !strcmp(res->status, "rejected"), failed = !strcmp(res->status, "failed");
+
+	if (!failed) {
+		src->counters[rejected ? LW_CTR_FILES_REJECTED : LW_CTR_FILES_IMPORTED]++;
+		src->counters[LW_CTR_ROWS_IMPORTED] += res->inserted + res->updated + res->unchanged;
+		src->counters[LW_CTR_ROWS_REJECTED] += res->rejected;
+	}
+	if (!rejected && !failed) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		src->last_import_at = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	}
+	lw_log(failed ? LW_LOG_ERR : rejected ? LW_LOG_WARNING : res->rejected ? LW_LOG_NOTICE
+									       : LW_LOG_INFO,
+	       src->name, "%s: %s, %llu rows (%llu new, %llu updated, %llu unchanged, %llu rejected)%s%s",
+	       origin ? origin : "?", res->status, (unsigned long long)res->rows,
+	       (unsigned long long)res->inserted, (unsigned long long)res->updated,
+	       (unsigned long long)res->unchanged, (unsigned long long)res->rejected,
+	       res->message ? ": " : "", res->message ? res->message : "");
+}
+
 static void on_done(void *ud, int rc, const struct lw_ingest_result *res)
 {
 	struct lw_host_import *h = ud;
@@ -77,24 +101,7 @@ static void on_done(void *ud, int rc, const struct lw_ingest_result *res)
 		struct lw_import_result out = {res->status, res->import_id, res->rows, res->inserted,
 					       res->updated, res->unchanged, res->rejected,
 					       res->message, res->report};
-		int rejected = !strcmp(res->status, "rejected");
-		src->counters[rejected ? LW_CTR_FILES_REJECTED : LW_CTR_FILES_IMPORTED]++;
-		src->counters[LW_CTR_ROWS_IMPORTED] += res->inserted + res->updated + res->unchanged;
-		src->counters[LW_CTR_ROWS_REJECTED] += res->rejected;
-		if (!rejected && strcmp(res->status, "failed")) {
-			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			src->last_import_at = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-		}
-		lw_log(!strcmp(res->status, "failed") ? LW_LOG_ERR
-		       : rejected || res->rejected     ? LW_LOG_WARNING
-						       : LW_LOG_INFO,
-		       src->name, "import %s: %s: %llu rows (%llu new, %llu updated, %llu unchanged, "
-		       "%llu rejected)%s%s", h->origin ? h->origin : "?", res->status,
-		       (unsigned long long)res->rows, (unsigned long long)res->inserted,
-		       (unsigned long long)res->updated, (unsigned long long)res->unchanged,
-		       (unsigned long long)res->rejected, res->message ? ": " : "",
-		       res->message ? res->message : "");
+		lw_host_import_account(src, h->origin, res);
 		if (!strcmp(res->status, "failed")) {
 			free(src->last_error);
 			src->last_error = res->message ? strdup(res->message) : NULL;

@@ -7,6 +7,7 @@
 #ifndef LW_HOST_IMPORT_H
 #define LW_HOST_IMPORT_H
 
+#include "ingest.h"
 #include "source.h"
 
 int lw_host_import_file(struct lw_source *src, const struct lw_import_req *req,
@@ -15,6 +16,11 @@ int lw_host_import_records(struct lw_source *src, const struct lw_records_req *r
 			   lw_import_done_cb done, void *ud);
 int lw_host_read_cursor(struct lw_source *src,
 			void (*done)(void *ud, int rc, const char *cursor), void *ud);
+
+/* Count an import's outcome in the source's counters and log one line
+ * ("<origin>: <status>, N rows (...)"); a failed import is only logged. */
+void lw_host_import_account(struct lw_source *src, const char *origin,
+			    const struct lw_ingest_result *res);
 
 /* The source stopped: its pending imports finish without calling back. */
 void lw_host_import_orphan_all(struct lw_source *src);

@@ -120,20 +120,7 @@ static void on_import(void *ud, int rc, const struct lw_ingest_result *res)
 	} else {
 		int rejected = !strcmp(res->status, "rejected");
 		int report = rejected || res->rejected > 0;
-		src->counters[rejected ? LW_CTR_FILES_REJECTED : LW_CTR_FILES_IMPORTED]++;
-		src->counters[LW_CTR_ROWS_IMPORTED] += res->inserted + res->updated + res->unchanged;
-		src->counters[LW_CTR_ROWS_REJECTED] += res->rejected;
-		if (!rejected) {
-			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			src->last_import_at = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-		}
-		lw_log(rejected ? LW_LOG_WARNING : res->rejected ? LW_LOG_NOTICE : LW_LOG_INFO, src->name,
-		       "%s: %s, %llu rows (%llu new, %llu updated, %llu unchanged, %llu rejected)%s%s",
-		       it->f->rel, res->status, (unsigned long long)res->rows,
-		       (unsigned long long)res->inserted, (unsigned long long)res->updated,
-		       (unsigned long long)res->unchanged, (unsigned long long)res->rejected,
-		       res->message ? ": " : "", res->message ? res->message : "");
+		lw_host_import_account(src, it->f->rel, res);
 		if (rejected)
 			lw_dropbox_reject(it->f, res->report ? res->report : "rejected\n");
 		else
