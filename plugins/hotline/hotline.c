@@ -65,6 +65,7 @@ struct state {
 	uint64_t rng;
 	int stopping;
 	int inbox_stopped;
+	struct saving *saving; /* a download being written, or NULL */
 };
 
 /* Read a small secret or header file; malloc'd, trailing space trimmed. */
@@ -111,44 +112,50 @@ static const char *extension(const char *content_type, const char *url)
 	return ".csv";
 }
 
-/* Write body into the inbox: .name.part first, renamed when complete.
- * The export is at most max_size; writing it here blocks the loop for the
- * time a local write of that size takes, once per interval. */
-static int save(struct state *st, const char *body, size_t len, const char *ext)
-{
-	const char *inbox = st->api->opt_str(st->src, "inbox");
-	char tmp[4096], final[4096], stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	size_t off = 0;
-	int fd;
+/* A download being written into the inbox, off the loop: an export can be
+ * hundreds of megabytes, and the loop must not wait for the disk. */
+struct saving {
+	uv_work_t work;
+	struct state *st;
+	char *body;        /* taken from the response */
+	size_t len;
+	char tmp[4096], final[4096];
+	char *etag, *last_modified;
+	int err;           /* errno of the write, 0 when done */
+};
 
-	localtime_r(&now, &tm);
-	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-	if (snprintf(tmp, sizeof tmp, "%s/.download-%s%s.part", inbox, stamp, ext) >= (int)sizeof tmp ||
-	    snprintf(final, sizeof final, "%s/download-%s%s", inbox, stamp, ext) >= (int)sizeof final)
-		return -EINVAL;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	if (fd < 0)
-		return -errno;
-	while (off < len) {
-		ssize_t n = write(fd, body + off, len - off);
+/* Worker thread: write .name.part, fsync, rename into place (the folder
+ * watcher ignores dot-files, so it only ever sees the complete file). */
+static void save_work(uv_work_t *w)
+{
+	struct saving *sv = w->data;
+	size_t off = 0;
+	int fd = open(sv->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+
+	if (fd < 0) {
+		sv->err = errno;
+		return;
+	}
+	while (off < sv->len) {
+		ssize_t n = write(fd, sv->body + off, sv->len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0) {
-			int err = errno;
+			sv->err = errno;
 			close(fd);
-			unlink(tmp);
-			return -err;
+			unlink(sv->tmp);
+			return;
 		}
 		off += (size_t)n;
 	}
-	if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, final) != 0) {
-		int err = errno;
-		unlink(tmp);
-		return -err;
+	if (fsync(fd) != 0 || close(fd) != 0 || rename(sv->tmp, sv->final) != 0) {
+		sv->err = errno;
+		unlink(sv->tmp);
 	}
-	st->api->log(st->src, LW_LOG_INFO, "downloaded %zu bytes into %s", len, final);
-	return 0;
 }
+
+static void finish(struct state *st);
+static void save_done(uv_work_t *w, int status);
 
 static void failed(struct state *st, const char *why, int64_t retry_after_s)
 {
@@ -185,25 +192,84 @@ static void on_response(void *ud, struct lw_http_resp *r)
 		failed(st, why, r->retry_after_s);
 		return;
 	} else {
-		int rc = save(st, r->body, r->body_len,
-			      extension(r->content_type, st->api->opt_str(st->src, "url")));
-		if (rc != 0) {
-			snprintf(why, sizeof why, "cannot write into the inbox: %s", strerror(-rc));
-			failed(st, why, -1);
+		const char *inbox = st->api->opt_str(st->src, "inbox");
+		const char *ext = extension(r->content_type, st->api->opt_str(st->src, "url"));
+		struct saving *sv = calloc(1, sizeof *sv);
+		char stamp[32];
+		time_t now = time(NULL);
+		struct tm tm;
+
+		localtime_r(&now, &tm);
+		strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+		if (!sv ||
+		    snprintf(sv->tmp, sizeof sv->tmp, "%s/.download-%s%s.part", inbox, stamp, ext) >=
+			    (int)sizeof sv->tmp ||
+		    snprintf(sv->final, sizeof sv->final, "%s/download-%s%s", inbox, stamp, ext) >=
+			    (int)sizeof sv->final) {
+			free(sv);
+			failed(st, "cannot name the download (path too long or out of memory)", -1);
 			return;
 		}
-		free(st->etag);
-		free(st->last_modified);
-		st->etag = r->etag ? strdup(r->etag) : NULL;
-		st->last_modified = r->last_modified ? strdup(r->last_modified) : NULL;
+		sv->st = st;
+		sv->body = r->body; /* taken: the host frees only what we leave */
+		sv->len = r->body_len;
+		r->body = NULL;
+		sv->etag = r->etag ? strdup(r->etag) : NULL;
+		sv->last_modified = r->last_modified ? strdup(r->last_modified) : NULL;
+		sv->work.data = sv;
+		st->saving = sv;
+		if (uv_queue_work(st->api->loop(st->src), &sv->work, save_work, save_done) != 0) {
+			st->saving = NULL;
+			free(sv->body);
+			free(sv->etag);
+			free(sv->last_modified);
+			free(sv);
+			failed(st, "cannot queue the write of the download", -1);
+		}
+		return;
 	}
 	st->failures = 0;
 	st->api->set_state(st->src, LW_STATE_IDLE, NULL);
 	schedule(st, (uint64_t)st->api->opt_int(st->src, "interval"));
 }
 
+static void save_done(uv_work_t *w, int status)
+{
+	struct saving *sv = w->data;
+	struct state *st = sv->st;
+
+	st->saving = NULL;
+	if (st->stopping) {
+		if (sv->err == 0)
+			st->api->log(st->src, LW_LOG_INFO, "downloaded %zu bytes into %s", sv->len,
+				     sv->final);
+	} else if (sv->err != 0) {
+		char why[600];
+		snprintf(why, sizeof why, "cannot write into the inbox: %s", strerror(sv->err));
+		failed(st, why, -1);
+	} else {
+		st->api->log(st->src, LW_LOG_INFO, "downloaded %zu bytes into %s", sv->len, sv->final);
+		free(st->etag);
+		free(st->last_modified);
+		st->etag = sv->etag;
+		st->last_modified = sv->last_modified;
+		sv->etag = sv->last_modified = NULL;
+		st->failures = 0;
+		st->api->set_state(st->src, LW_STATE_IDLE, NULL);
+		schedule(st, (uint64_t)st->api->opt_int(st->src, "interval"));
+	}
+	free(sv->body);
+	free(sv->etag);
+	free(sv->last_modified);
+	free(sv);
+	if (st->stopping)
+		finish(st);
+}
+
 static void download(struct state *st)
 {
+	if (st->saving)
+		return; /* the previous export is still being written */
 	const struct lw_host_api *api = st->api;
 	struct lw_http_req req = {.struct_size = sizeof req};
 	const char *headers[33] = {NULL};
@@ -296,7 +362,7 @@ static void finish(struct state *st)
 	const struct lw_host_api *api = st->api;
 	struct lw_source *src = st->src;
 
-	if (st->timer_open || !st->inbox_stopped)
+	if (st->timer_open || !st->inbox_stopped || st->saving)
 		return;
 	free(st->etag);
 	free(st->last_modified);
