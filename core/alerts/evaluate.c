@@ -288,8 +288,26 @@ int lw_alerts_evaluate(struct lw_wh *wh, const struct lw_alerts_conf *conf, int6
 	cx.e = e;
 	memset(cx.st, 0, sizeof *cx.st);
 	lw_utc_format(now, cx.now_utc, sizeof cx.now_utc);
-	if ((rc = lw_wh_begin_immediate(wh, e)) != 0)
+	/* Read every series the rules need first, in a read transaction: the
+	 * aggregations over cases and tickets are the slow part, and an import
+	 * must not wait for them behind our write lock. */
+	if ((rc = lw_wh_begin_read(wh, e)) != 0)
 		return rc;
+	for (size_t i = 0; i < conf->nrules; i++) {
+		const struct lw_alert_rule *r = &conf->rules[i];
+		if (loaded[r->series])
+			continue;
+		if ((rc = lw_series_load(wh, r->series, now, conf->withdrawn_is_loss, &sets[r->series],
+					 e)) != 0) {
+			lw_err_prefix(e, "rule %s", r->name);
+			lw_wh_rollback(wh);
+			goto out;
+		}
+		loaded[r->series] = 1;
+	}
+	lw_wh_rollback(wh); /* nothing was written: just end the snapshot */
+	if ((rc = lw_wh_begin_immediate(wh, e)) != 0)
+		goto out;
 	for (size_t i = 0; i < conf->nrules; i++)
 		if ((rc = eval_rule(&cx, &conf->rules[i], sets, loaded)) != 0) {
 			lw_err_prefix(e, "rule %s", conf->rules[i].name);
