@@ -148,6 +148,25 @@ class DropFolder(DaemonTestCase):
         self.assertEqual(self.db("SELECT count(*) FROM cases"), [(150000,)])
         self.assertEqual(d.stop(), 0)
 
+    def test_reload_restarts_a_changed_drop_folder_and_it_keeps_importing(self):
+        port = free_port()
+        os.makedirs(self.data("inbox"))
+        cfg = self.config(port)
+        d = self.start(cfg)
+        d.notify.wait_for("READY=1")
+        write_csv(self.data("inbox", "a.csv"), cases(1, 5))
+        self.wait_for(lambda: self.archived("a.csv"), what="a.csv archived")
+        self.config(port, settle="100ms", poll="300ms")  # rewrites the same file
+        d.signal(signal.SIGHUP)
+        d.notify.wait_for("RELOADING=1")
+        d.notify.wait_for("READY=1")
+        d.wait_log("reports: settings changed: restarting")
+        write_csv(self.data("inbox", "b.csv"), cases(100, 5))
+        self.wait_for(lambda: self.archived("b.csv"), what="b.csv archived after the reload")
+        self.assertEqual(self.db("SELECT count(*) FROM cases"), [(10,)])
+        self.assertIn("polling", d.log_text())
+        self.assertEqual(d.stop(), 0)
+
     def test_symlink_in_inbox_is_refused_not_followed(self):
         port = free_port()
         os.makedirs(self.data("inbox"))
