@@ -20,8 +20,19 @@ class InstalledTree(DaemonTestCase):
         subprocess.run(["cmake", "--install", BUILD, "--prefix", prefix],
                        check=True, capture_output=True)
         for rel in ("bin/litwatchd", "bin/litwatch", "include/litwatch/plugin.h",
-                    "lib/systemd/system/litwatchd.service", "share/litwatch/examples/litwatch.json"):
+                    "lib/systemd/system/litwatchd.service", "share/litwatch/examples/litwatch.json",
+                    "share/litwatch/profiles/court-cases.json",
+                    "share/litwatch/profiles/hotline-12345.json",
+                    "lib/litwatch/plugins/lw-spreadsheet.so", "lib/litwatch/plugins/lw-hotline.so",
+                    "lib/litwatch/plugins/lw-courtfeed.so", "lib/sysusers.d/litwatch.conf"):
             self.assertTrue(os.path.exists(os.path.join(prefix, rel)), rel)
+        # The shipped example works with the installed tree as it is: plugins
+        # and profiles found relative to the prefix, no path in the file.
+        ex = subprocess.run([os.path.join(prefix, "bin/litwatch"), "check-config",
+                             os.path.join(prefix, "share/litwatch/examples/litwatch.json")],
+                            capture_output=True, text=True, cwd=self.dir)
+        self.assertEqual(ex.returncode, 0, ex.stderr)
+        self.assertIn("agency-reports (spreadsheet)", ex.stdout)
         pcdirs = [os.path.join(r, "") for r, _, files in os.walk(prefix)
                   if "litwatch-plugin.pc" in files]
         self.assertEqual(len(pcdirs), 1)
