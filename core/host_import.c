@@ -142,8 +142,7 @@ int lw_host_import_file(struct lw_source *src, const struct lw_import_req *req,
 	f.origin = req->origin;
 	f.agency = req->agency;
 	f.table_opts = &topts;
-	lw_jobs_set_tag(src->jobs, src);
-	if ((rc = lw_jobs_import_file(src->jobs, &f, on_done, h)) != 0) {
+	if ((rc = lw_jobs_import_file(src->jobs, src, &f, on_done, h)) != 0) {
 		untrack(h);
 		return rc;
 	}
@@ -165,8 +164,7 @@ int lw_host_import_records(struct lw_source *src, const struct lw_records_req *r
 		return LW_ENOMEM;
 	h->done = done;
 	h->ud = ud;
-	lw_jobs_set_tag(src->jobs, src);
-	if ((rc = lw_jobs_import_json(src->jobs, src->name, req->profile, req->origin, req->json,
+	if ((rc = lw_jobs_import_json(src->jobs, src, src->name, req->profile, req->origin, req->json,
 				      req->json_len, req->items_pointer, req->cursor,
 				      req->cursor_state, on_done, h)) != 0) {
 		untrack(h);
@@ -197,8 +195,7 @@ int lw_host_read_cursor(struct lw_source *src,
 		return LW_ENOMEM;
 	h->cursor_done = done;
 	h->ud = ud;
-	lw_jobs_set_tag(src->jobs, src);
-	if ((rc = lw_jobs_cursor(src->jobs, src->name, on_cursor, h)) != 0) {
+	if ((rc = lw_jobs_cursor(src->jobs, src, src->name, on_cursor, h)) != 0) {
 		untrack(h);
 		return rc;
 	}

@@ -150,8 +150,7 @@ static void on_ready(void *ud, const struct lw_drop_file *f)
 	req.origin = f->rel;
 	req.agency = ib->agency ? ib->agency : ib->agency_from_folder ? f->agency : NULL;
 	req.table_opts = &topts;
-	lw_jobs_set_tag(src->jobs, src);
-	if (lw_jobs_import_file(src->jobs, &req, on_import, it) != 0) {
+	if (lw_jobs_import_file(src->jobs, src, &req, on_import, it) != 0) {
 		free(it);
 		lw_dropbox_release(f);
 		return;

@@ -68,7 +68,6 @@ struct lw_jobs {
 	size_t waiting;
 	volatile int cancel;
 	int closing;
-	const void *next_tag;    /* tag of the next job queued */
 	const void *last_tag;    /* tag of the job that ran last (fairness);
 				    compared only, never dereferenced */
 	void (*close_cb)(void *ud);
@@ -385,15 +384,14 @@ static void start_next(struct lw_jobs *j)
 	}
 }
 
-static int enqueue(struct lw_jobs *j, struct job *jb)
+static int enqueue(struct lw_jobs *j, const void *tag, struct job *jb)
 {
 	if (j->closing || j->cancel) {
 		job_free(jb);
 		return LW_ECANCELED;
 	}
 	jb->owner = j;
-	jb->tag = j->next_tag;
-	j->next_tag = NULL;
+	jb->tag = tag;
 	if (j->tail)
 		j->tail->next = jb;
 	else
@@ -409,8 +407,8 @@ static char *dup0(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-int lw_jobs_import_file(struct lw_jobs *j, const struct lw_ingest_file *f, lw_job_done done,
-			void *ud)
+int lw_jobs_import_file(struct lw_jobs *j, const void *tag, const struct lw_ingest_file *f,
+			lw_job_done done, void *ud)
 {
 	struct job *jb = calloc(1, sizeof *jb);
 
@@ -435,10 +433,10 @@ int lw_jobs_import_file(struct lw_jobs *j, const struct lw_ingest_file *f, lw_jo
 		job_free(jb);
 		return LW_ENOMEM;
 	}
-	return enqueue(j, jb);
+	return enqueue(j, tag, jb);
 }
 
-int lw_jobs_import_records(struct lw_jobs *j, const struct lw_ingest_records *rq,
+int lw_jobs_import_records(struct lw_jobs *j, const void *tag, const struct lw_ingest_records *rq,
 			   lw_job_done done, void *ud)
 {
 	struct job *jb = calloc(1, sizeof *jb);
@@ -459,10 +457,10 @@ int lw_jobs_import_records(struct lw_jobs *j, const struct lw_ingest_records *rq
 		job_free(jb);
 		return LW_ENOMEM;
 	}
-	return enqueue(j, jb);
+	return enqueue(j, tag, jb);
 }
 
-int lw_jobs_import_json(struct lw_jobs *j, const char *source, const char *profile,
+int lw_jobs_import_json(struct lw_jobs *j, const void *tag, const char *source, const char *profile,
 			const char *origin, const char *json, size_t len, const char *items_pointer,
 			const char *cursor, const char *cursor_state, lw_job_done done, void *ud)
 {
@@ -487,10 +485,10 @@ int lw_jobs_import_json(struct lw_jobs *j, const char *source, const char *profi
 	}
 	memcpy(jb->json, json, len);
 	jb->json[len] = '\0';
-	return enqueue(j, jb);
+	return enqueue(j, tag, jb);
 }
 
-int lw_jobs_cursor(struct lw_jobs *j, const char *source,
+int lw_jobs_cursor(struct lw_jobs *j, const void *tag, const char *source,
 		   void (*done)(void *ud, int rc, const char *cursor), void *ud)
 {
 	struct job *jb = calloc(1, sizeof *jb);
@@ -505,12 +503,7 @@ int lw_jobs_cursor(struct lw_jobs *j, const char *source,
 		job_free(jb);
 		return LW_ENOMEM;
 	}
-	return enqueue(j, jb);
-}
-
-void lw_jobs_set_tag(struct lw_jobs *j, const void *tag)
-{
-	j->next_tag = tag;
+	return enqueue(j, tag, jb);
 }
 
 /* Drop waiting jobs matching tag (NULL: all) and ask the running one to

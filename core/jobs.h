@@ -34,19 +34,22 @@ int lw_jobs_new(uv_loop_t *loop, struct lw_wh *wh, const struct lw_ingest_settin
 int lw_jobs_set_settings(struct lw_jobs *j, const struct lw_ingest_settings *settings,
 			 struct lw_err *e);
 
+/* In the submit functions below, tag names who queued the job (the source):
+ * jobs of different tags take turns, and lw_jobs_cancel_tag finds them. */
+
 /* Queue a file import; f is copied. */
-int lw_jobs_import_file(struct lw_jobs *j, const struct lw_ingest_file *f, lw_job_done done,
-			void *ud);
+int lw_jobs_import_file(struct lw_jobs *j, const void *tag, const struct lw_ingest_file *f,
+			lw_job_done done, void *ud);
 
 /* Queue a page of records; rq is copied (items by reference count). */
-int lw_jobs_import_records(struct lw_jobs *j, const struct lw_ingest_records *rq,
+int lw_jobs_import_records(struct lw_jobs *j, const void *tag, const struct lw_ingest_records *rq,
 			   lw_job_done done, void *ud);
 
 /* Queue a JSON document (copied) whose records are at the RFC 6901 pointer
  * items_pointer ("" = the document); it is parsed on the worker.  Invalid
  * JSON or a pointer that does not lead to an array gives status
  * "rejected" and stores nothing (the cursor does not move). */
-int lw_jobs_import_json(struct lw_jobs *j, const char *source, const char *profile,
+int lw_jobs_import_json(struct lw_jobs *j, const void *tag, const char *source, const char *profile,
 			const char *origin, const char *json, size_t len, const char *items_pointer,
 			const char *cursor, const char *cursor_state, lw_job_done done, void *ud);
 
@@ -55,12 +58,8 @@ json_t *lw_json_pointer(json_t *doc, const char *pointer);
 
 /* Read a source's cursor through the queue (after every earlier write).
  * cursor is NULL when there is none; valid during the call only. */
-int lw_jobs_cursor(struct lw_jobs *j, const char *source,
+int lw_jobs_cursor(struct lw_jobs *j, const void *tag, const char *source,
 		   void (*done)(void *ud, int rc, const char *cursor), void *ud);
-
-/* Tag the next job queued with tag (e.g. the source it is for), so that
- * lw_jobs_cancel_tag can find it.  Applies to one submit call. */
-void lw_jobs_set_tag(struct lw_jobs *j, const void *tag);
 
 /* Drop the waiting jobs tagged tag (their callbacks get LW_ECANCELED) and
  * ask the running one, if tagged tag, to roll back. */
