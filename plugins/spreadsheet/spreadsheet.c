@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "litwatch/plugin.h"
+#include "../common/folder_req.h"
 
 static const struct lw_option options[] = {
 	{"inbox", LW_OPT_DIR, LW_OPT_CREATE, "inbox", 0, 0, NULL,
@@ -39,21 +40,13 @@ struct state {
 
 static int start(const struct lw_host_api *api, struct lw_source *src, void **state)
 {
-	struct lw_inbox_req req = {.struct_size = sizeof req};
+	struct lw_inbox_req req;
 	struct state *st;
 	int rc;
 
 	if (api->abi_version < 1 || api->struct_size < sizeof *api)
 		return -6;
-	req.inbox = api->opt_str(src, "inbox");
-	req.archive = api->opt_str(src, "archive");
-	req.rejected = api->opt_str(src, "rejected");
-	req.profile = api->opt_str(src, "profile");
-	req.agency = api->opt_str(src, "agency");
-	req.agency_from_folder = (int)api->opt_int(src, "agency_from_folder");
-	req.settle_ms = api->opt_int(src, "settle");
-	req.poll_ms = api->opt_int(src, "poll");
-	req.max_outstanding = (unsigned)api->opt_int(src, "max_outstanding");
+	req = folder_req(api, src);
 	if (!(st = calloc(1, sizeof *st)))
 		return -1;
 	st->api = api;
