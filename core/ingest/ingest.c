@@ -13,6 +13,7 @@
 #include "dropbox.h"
 #include "domain/pii.h"
 #include "ingest_int.h"
+#include "pipe.h"
 #include "read/table.h"
 #include "warehouse.h"
 
@@ -154,6 +155,7 @@ int lw_ingest_file(struct lw_ingest *ing, const struct lw_ingest_file *f,
 	const struct lw_profile *prof = NULL;
 	struct lw_table *tab = NULL;
 	struct lw_mapping *map = NULL;
+	struct lw_pipe *pipe = NULL;
 	struct lw_err err = {0};
 	char hash[65];
 	int64_t bytes = 0, dup = 0;
@@ -238,12 +240,21 @@ int lw_ingest_file(struct lw_ingest *ing, const struct lw_ingest_file *f,
 					f->profile, &res->import_id, e)) != 0)
 		goto wh_fail;
 	{
+		/* Rows are read and mapped on a second thread while this one
+		 * stores them (pipe.c). */
 		struct lw_map_ctx ctx = {ing->pii, ing->aliases, f->agency, ing->outcome_flags, 0};
-		struct lw_row row;
+		struct lw_pipe_row *row;
+		if ((rc = lw_pipe_start(tab, map, &ctx, &pipe, e)) != 0)
+			goto wh_fail;
 		for (;;) {
-			rc = lw_table_next(tab, &row, &err);
+			rc = lw_pipe_next(pipe, &row, &err);
 			if (rc == LW_EEOF)
 				break;
+			if (rc == LW_ENOMEM) {
+				if (e)
+					*e = err;
+				goto wh_fail;
+			}
 			if (rc != 0) {
 				/* A broken file part-way: nothing of it lands. */
 				lw_wh_rollback(ing->wh);
@@ -266,15 +277,18 @@ int lw_ingest_file(struct lw_ingest *ing, const struct lw_ingest_file *f,
 						      "in the inbox and is imported at the next start");
 				goto done;
 			}
-			if ((rc = lw_ingest_row(ing, &ctx, map, f->source, res->import_id, row.num,
-						row.cells, row.ncols, res, e)) != 0)
+			if ((rc = lw_ingest_mapped(ing, map, f->source, res->import_id, &row->rec,
+						   row->cells, row->ncells, res, e)) != 0)
 				goto wh_fail;
 		}
+		lw_pipe_free(pipe);
+		pipe = NULL;
 	}
 	if ((rc = lw_ingest_finish(ing, res, e)) != 0)
 		goto wh_fail;
 	in_txn = 0;
 done:
+	lw_pipe_free(pipe);
 	lw_table_close(tab);
 	lw_mapping_free(map);
 	lw_ingest_report(ing, origin, res);
@@ -282,6 +296,7 @@ done:
 wh_fail:
 	if (in_txn)
 		lw_wh_rollback(ing->wh);
+	lw_pipe_free(pipe);
 	lw_table_close(tab);
 	lw_mapping_free(map);
 	res->status = "failed";

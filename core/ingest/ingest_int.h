@@ -38,6 +38,12 @@ int lw_ingest_row(struct lw_ingest *ing, const struct lw_map_ctx *ctx, const str
 		  const char *source, int64_t import_id, uint32_t row, const char *const *cells,
 		  size_t ncells, struct lw_ingest_result *res, struct lw_err *e);
 
+/* Store a row lw_record_map has mapped into r (as lw_ingest_row); cells
+ * are the source row, for the report of a rejected row. */
+int lw_ingest_mapped(struct lw_ingest *ing, const struct lw_mapping *m, const char *source,
+		     int64_t import_id, struct lw_record *r, const char *const *cells,
+		     size_t ncells, struct lw_ingest_result *res, struct lw_err *e);
+
 /* Set res->status from the counts, finish the imports row and commit. */
 int lw_ingest_finish(struct lw_ingest *ing, struct lw_ingest_result *res, struct lw_err *e);
 

@@ -72,14 +72,23 @@ int lw_ingest_row(struct lw_ingest *ing, const struct lw_map_ctx *ctx, const str
 		  const char *source, int64_t import_id, uint32_t row, const char *const *cells,
 		  size_t ncells, struct lw_ingest_result *res, struct lw_err *e)
 {
-	struct lw_record *r = &ing->rec;
+	int rc;
+
+	if ((rc = lw_record_map(m, ctx, row, cells, ncells, &ing->rec)) != 0)
+		return lw_err_set(e, rc, "out of memory mapping row %u", row);
+	return lw_ingest_mapped(ing, m, source, import_id, &ing->rec, cells, ncells, res, e);
+}
+
+int lw_ingest_mapped(struct lw_ingest *ing, const struct lw_mapping *m, const char *source,
+		     int64_t import_id, struct lw_record *r, const char *const *cells,
+		     size_t ncells, struct lw_ingest_result *res, struct lw_err *e)
+{
 	enum lw_upsert what;
 	struct lw_err uerr = {0};
+	uint32_t row = r->row;
 	int rc;
 
 	res->rows++;
-	if ((rc = lw_record_map(m, ctx, row, cells, ncells, r)) != 0)
-		return lw_err_set(e, rc, "out of memory mapping row %u", row);
 	for (size_t i = 0; i < r->nwarnings; i++)
 		if (json_array_size(res->errors) < ing->max_errors) {
 			json_t *o = json_object();
