@@ -1,0 +1,156 @@
+/*
+ * Unit tests for pipe.c, the reader/mapper thread of an import: rows come
+ * out in order, mapped, with their cells, across many batches; a reader
+ * error part-way comes out after the rows before it; stopping early (the
+ * daemon shutting down mid-file) neither hangs nor leaks.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "pipe.h"
+#include "profile.h"
+#include "read/table.h"
+
+static const char profile_json[] =
+	"{\"name\":\"t\",\"target\":\"tickets\",\"fields\":{"
+	"\"ticket_no\":{\"type\":\"text\",\"required\":true,\"aliases\":[\"工单编号\"]},"
+	"\"content\":{\"type\":\"text\",\"aliases\":[\"诉求内容\"]}}}";
+
+struct fix {
+	char path[64];
+	struct lw_profile *prof;
+	struct lw_table *tab;
+	struct lw_mapping *map;
+	struct lw_map_ctx ctx;
+};
+
+/* A CSV of n rows; row `bad` (1-based data row, 0: none) has a quote that
+ * never closes, so the reader fails there. */
+static void open_csv(struct fix *f, int n, int bad)
+{
+	struct lw_err e = {0};
+	const char *hdr[2];
+	FILE *fp;
+	int fd;
+
+	snprintf(f->path, sizeof f->path, "/tmp/lw-test-pipe-XXXXXX");
+	assert_true((fd = mkstemp(f->path)) >= 0);
+	assert_non_null(fp = fdopen(fd, "w"));
+	fprintf(fp, "工单编号,诉求内容\r\n");
+	for (int i = 1; i <= n; i++) {
+		if (i == bad) {
+			fprintf(fp, "T%05d,\"never closed\r\n", i);
+			for (int k = 0; k < 100; k++)
+				fprintf(fp, "more text\r\n");
+			break;
+		}
+		fprintf(fp, "T%05d,第%d行\r\n", i, i);
+	}
+	fclose(fp);
+	assert_int_equal(lw_profile_parse(profile_json, strlen(profile_json), "t.json", &f->prof, &e), 0);
+	if (lw_table_open(f->path, NULL, &f->tab, &e) != 0)
+		fail_msg("%s", e.msg);
+	hdr[0] = lw_table_colname(f->tab, 0);
+	hdr[1] = lw_table_colname(f->tab, 1);
+	if (lw_mapping_build(f->prof, hdr, 2, 0, &f->map, &e) != 0)
+		fail_msg("%s", e.msg);
+	memset(&f->ctx, 0, sizeof f->ctx);
+}
+
+static void close_csv(struct fix *f)
+{
+	lw_mapping_free(f->map);
+	lw_table_close(f->tab);
+	lw_profile_free(f->prof);
+	unlink(f->path);
+}
+
+static void rows_come_in_order_mapped(void **state)
+{
+	struct fix f;
+	struct lw_pipe *p;
+	struct lw_pipe_row *row;
+	struct lw_err e = {0};
+	int n = 0, rc;
+
+	(void)state;
+	open_csv(&f, 5000, 0); /* ~20 batches: every hand-over is crossed */
+	assert_int_equal(lw_pipe_start(f.tab, f.map, &f.ctx, &p, &e), 0);
+	while ((rc = lw_pipe_next(p, &row, &e)) == 0) {
+		char key[16], text[32];
+		n++;
+		snprintf(key, sizeof key, "T%05d", n);
+		snprintf(text, sizeof text, "第%d行", n);
+		assert_int_equal(row->num, n + 1); /* the header is row 1 */
+		assert_int_equal(row->ncells, 2);
+		assert_string_equal(row->cells[0], key);
+		assert_string_equal(row->cells[1], text);
+		assert_string_equal(row->rec.key, key);
+		assert_string_equal(row->rec.val[LW_TC_CONTENT], text);
+		assert_int_equal(row->rec.row, n + 1);
+	}
+	assert_int_equal(rc, LW_EEOF);
+	assert_int_equal(n, 5000);
+	/* The end stays the end. */
+	assert_int_equal(lw_pipe_next(p, &row, &e), LW_EEOF);
+	lw_pipe_free(p);
+	close_csv(&f);
+}
+
+static void reader_error_comes_after_the_rows_before_it(void **state)
+{
+	struct fix f;
+	struct lw_pipe *p;
+	struct lw_pipe_row *row;
+	struct lw_err e = {0};
+	int n = 0, rc;
+
+	(void)state;
+	open_csv(&f, 3000, 1500);
+	assert_int_equal(lw_pipe_start(f.tab, f.map, &f.ctx, &p, &e), 0);
+	while ((rc = lw_pipe_next(p, &row, &e)) == 0)
+		n++;
+	assert_int_equal(n, 1499);
+	assert_int_equal(rc, LW_EFORMAT);
+	assert_non_null(strstr(e.msg, "never closed"));
+	assert_non_null(strstr(e.msg, "row 1501, column B")); /* the row where the cell begins */
+	lw_pipe_free(p);
+	close_csv(&f);
+}
+
+static void stopping_early_neither_hangs_nor_leaks(void **state)
+{
+	(void)state;
+	/* Stop after 0, 1 and 700 rows: with the producer blocked on a full
+	 * ring, in the middle of filling, or done. */
+	static const int stop_after[] = {0, 1, 700, 2999};
+	for (size_t i = 0; i < sizeof stop_after / sizeof stop_after[0]; i++) {
+		struct fix f;
+		struct lw_pipe *p;
+		struct lw_pipe_row *row;
+		struct lw_err e = {0};
+		open_csv(&f, 3000, 0);
+		assert_int_equal(lw_pipe_start(f.tab, f.map, &f.ctx, &p, &e), 0);
+		for (int n = 0; n < stop_after[i]; n++)
+			assert_int_equal(lw_pipe_next(p, &row, &e), 0);
+		lw_pipe_free(p);
+		close_csv(&f);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(rows_come_in_order_mapped),
+		cmocka_unit_test(reader_error_comes_after_the_rows_before_it),
+		cmocka_unit_test(stopping_early_neither_hangs_nor_leaks),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
