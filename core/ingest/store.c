@@ -19,6 +19,7 @@ struct table_sql {
 	const char *table, *key;
 	int ncols;
 	const char *(*colname)(int);
+	int stamped; /* has first_seen/updated_at (cases; tickets take them from imports) */
 	char *select; /* columns..., source WHERE key = :key */
 	char *insert;
 	char *update;
@@ -59,13 +60,14 @@ static int build_sql(struct table_sql *t)
 	i += (size_t)snprintf(ins + i, cap - i, "INSERT INTO %s (%s, source, import_id, source_row, "
 			      "first_import_id", t->table, t->key);
 	u += (size_t)snprintf(upd + u, cap - u, "UPDATE %s SET import_id = :import_id, source_row = "
-			      ":source_row, updated_at = :now", t->table);
+			      ":source_row%s", t->table, t->stamped ? ", updated_at = :now" : "");
 	for (int c = 0; c < t->ncols; c++) {
 		s += (size_t)snprintf(sel + s, cap - s, "%s, ", t->colname(c));
 		i += (size_t)snprintf(ins + i, cap - i, ", %s", t->colname(c));
 		u += (size_t)snprintf(upd + u, cap - u, ", %s = :c%d", t->colname(c), c);
 	}
-	i += (size_t)snprintf(ins + i, cap - i, ", first_seen, updated_at");
+	if (t->stamped)
+		i += (size_t)snprintf(ins + i, cap - i, ", first_seen, updated_at");
 	s += (size_t)snprintf(sel + s, cap - s, "source FROM %s WHERE %s = :key", t->table, t->key);
 	i += (size_t)snprintf(ins + i, cap - i, ") VALUES (:key, :source, :import_id, :source_row, "
 			      ":import_id");
@@ -73,7 +75,9 @@ static int build_sql(struct table_sql *t)
 		i += (size_t)snprintf(ins + i, cap - i, ", :c%d", c);
 	/* The import's start time, bound once per row instead of a DEFAULT
 	 * that formats the clock twice per row. */
-	i += (size_t)snprintf(ins + i, cap - i, ", :now, :now) ON CONFLICT(%s) DO NOTHING", t->key);
+	if (t->stamped)
+		i += (size_t)snprintf(ins + i, cap - i, ", :now, :now");
+	i += (size_t)snprintf(ins + i, cap - i, ") ON CONFLICT(%s) DO NOTHING", t->key);
 	u += (size_t)snprintf(upd + u, cap - u, " WHERE %s = :key", t->key);
 	t->select = sel;
 	t->insert = ins;
@@ -91,9 +95,9 @@ int lw_store_new(struct lw_wh *wh, const char *const *precedence, size_t npreced
 		return lw_err_set(e, LW_ENOMEM, "out of memory");
 	st->wh = wh;
 	st->t[LW_TARGET_CASES] = (struct table_sql){"cases", "case_no", LW_CC__COUNT, case_name,
-						    NULL, NULL, NULL};
+						    1, NULL, NULL, NULL};
 	st->t[LW_TARGET_TICKETS] = (struct table_sql){"tickets", "ticket_no", LW_TC__COUNT,
-						      ticket_name, NULL, NULL, NULL};
+						      ticket_name, 0, NULL, NULL, NULL};
 	if (build_sql(&st->t[0]) || build_sql(&st->t[1]) ||
 	    !(st->prec = calloc(nprecedence + 1, sizeof *st->prec))) {
 		lw_store_free(st);
@@ -106,7 +110,7 @@ int lw_store_new(struct lw_wh *wh, const char *const *precedence, size_t npreced
 		if (rc || sqlite3_bind_parameter_index(s, ":key") != 1 ||
 		    sqlite3_bind_parameter_index(s, ":source_row") != 4 ||
 		    sqlite3_bind_parameter_index(s, ":c0") != 5 ||
-		    sqlite3_bind_parameter_index(s, ":now") != 5 + st->t[i].ncols) {
+		    sqlite3_bind_parameter_index(s, ":now") != (st->t[i].stamped ? 5 + st->t[i].ncols : 0)) {
 			lw_store_free(st);
 			return rc ? rc : lw_err_set(e, LW_EDB, "insert parameters out of order");
 		}
@@ -180,11 +184,14 @@ int lw_store_import_begin(struct lw_store *st, const char *source, const char *o
 		gmtime_r(&now, &tm);
 		strftime(st->now, sizeof st->now, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	}
+	/* started_at is the time rows of this import carry (cases.first_seen,
+	 * cases.updated_at) and stands for it (ticket_provenance). */
 	if ((rc = lw_wh_stmt(st->wh, "INSERT INTO imports (source, origin, content_hash, bytes, "
-			     "format, profile) VALUES (:source, :origin, :hash, :bytes, :format, "
-			     ":profile)", &s, e)) != 0)
+			     "format, profile, started_at) VALUES (:source, :origin, :hash, :bytes, "
+			     ":format, :profile, :now)", &s, e)) != 0)
 		return rc;
 	if ((rc = lw_wh_bind_text(s, ":source", source, e)) ||
+	    (rc = lw_wh_bind_text(s, ":now", st->now, e)) ||
 	    (rc = lw_wh_bind_text(s, ":origin", origin, e)) ||
 	    (rc = sha256_hex ? lw_wh_bind_text(s, ":hash", sha256_hex, e)
 			     : lw_wh_bind_null(s, ":hash", e)) ||
@@ -485,7 +492,7 @@ static int try_insert(struct lw_store *st, const struct table_sql *t, const char
 	if (sqlite3_bind_text(s, 1, r->key, -1, SQLITE_STATIC) ||
 	    sqlite3_bind_text(s, 2, source, -1, SQLITE_STATIC) ||
 	    sqlite3_bind_int64(s, 3, import_id) || sqlite3_bind_int64(s, 4, r->row) ||
-	    sqlite3_bind_text(s, 5 + t->ncols, st->now, -1, SQLITE_STATIC))
+	    (t->stamped && sqlite3_bind_text(s, 5 + t->ncols, st->now, -1, SQLITE_STATIC)))
 		return lw_err_set(e, LW_EDB, "cannot bind an insert into %s", t->table);
 	for (int c = 0; c < t->ncols; c++) {
 		const char *v = r->val[c];
@@ -574,7 +581,7 @@ static int merge(struct lw_store *st, const struct table_sql *t, const char *sou
 		goto out;
 	}
 	if ((rc = lw_wh_stmt(st->wh, t->update, &s, e)) || (rc = lw_wh_bind_text(s, ":key", r->key, e)) ||
-	    (rc = lw_wh_bind_text(s, ":now", st->now, e)) ||
+	    (t->stamped && (rc = lw_wh_bind_text(s, ":now", st->now, e))) ||
 	    (rc = lw_wh_bind_int64(s, ":import_id", import_id, e)) ||
 	    (rc = lw_wh_bind_int64(s, ":source_row", r->row, e)))
 		goto out;

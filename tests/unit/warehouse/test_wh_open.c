@@ -159,6 +159,14 @@ static void v1_fixture_upgrades_to_latest_with_rows_intact(void **state)
 	assert_int_equal(sqlite3_column_int(st, 2), 1);
 	assert_string_equal(sqlite3_column_text(st, 3), "2024-03-20");
 	sqlite3_finalize(st);
+	/* v6: tickets keep their times through the import that brought them. */
+	assert_int_equal(count(wh, "SELECT count(*) FROM pragma_table_info('tickets') "
+			 "WHERE name IN ('first_seen', 'updated_at')"), 0);
+	assert_int_equal(count(wh, "SELECT count(*) FROM ticket_provenance WHERE ticket_no = "
+			 "'GD20240301000123' AND first_seen = '2024-04-01T09:00:00Z' "
+			 "AND updated_at = '2024-04-01T09:00:00Z' AND source = 'hotline'"), 1);
+	assert_int_equal(count(wh, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+			 "tbl_name = 'tickets' AND name NOT LIKE 'sqlite_%'"), 2);
 	/* The v2 tables exist and take rows that refer to v1 rows. */
 	assert_int_equal(sqlite3_exec(lw_wh_db(wh),
 		"INSERT INTO alert_transitions (alert_id, from_state, to_state) VALUES (1, 'pending', 'firing');"
