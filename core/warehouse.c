@@ -53,6 +53,14 @@ static const char sql_writer_pragmas[] =
 /* Keeps the query planner's statistics fresh; cheap when nothing changed. */
 static const char sql_optimize[] = "PRAGMA optimize";
 static const char sql_wal[] = "PRAGMA journal_mode = WAL";
+/* New warehouses get 16 KiB pages: a big import writes every page twice
+ * (WAL, then checkpoint), one system call per page, and 16 KiB pages cut
+ * both the calls and the b-tree overhead per row (measured: 300k work
+ * orders by INSERT ... SELECT 1.33 s with 4 KiB pages, 1.00 s with 16 KiB;
+ * a bare `sqlite3 .import` gains less, 0.80 s -> 0.71 s).  SQLite only
+ * takes it before the first table; older files keep theirs (VACUUM
+ * changes it, see docs/warehouse.md). */
+static const char sql_page_size[] = "PRAGMA page_size = 16384";
 static const char sql_reader_pragmas[] = "PRAGMA query_only = ON;";
 /* VACUUM INTO counts as a write for query_only; a read-only handle lifts it
  * for the backup alone (SQLITE_OPEN_READONLY still guards the file). */
@@ -180,6 +188,8 @@ static int setup_writer(struct lw_wh *wh, int version, struct lw_err *e)
 	const char *mode = NULL;
 	int rc;
 
+	if (version == 0 && (rc = sqlite3_exec(wh->db, sql_page_size, NULL, NULL, NULL)) != SQLITE_OK)
+		return db_err(wh, rc, e, "setting the page size");
 	/* WAL lets CLI readers run while the daemon writes.  It needs shared
 	 * memory, so it fails on some network filesystems: say so. */
 	rc = sqlite3_prepare_v2(wh->db, sql_wal, -1, &st, NULL);

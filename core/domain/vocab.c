@@ -4,6 +4,7 @@
  */
 #include "domain/vocab.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "text.h"
@@ -233,13 +234,35 @@ static const char *const enforcement_words[] = {
 	"暂扣", "强制", "责令停", "停业整顿", "征收", "征地", "违建", "违章建筑", "拘留", "贴条", "拖车",
 };
 
+static uint32_t key3(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+}
+
+/* The first word of the list found anywhere in text.  One pass over the
+ * text comparing each ideograph with the words' first ones, instead of a
+ * strstr per word (23 passes; measured: 5% of a 12345 import's CPU).
+ * Every word starts with a 3-byte character, whose lead byte (>= E0)
+ * never occurs inside another character. */
 const char *lw_enforcement_keyword(const char *text)
 {
 	char s[CLEAN_MAX + 1];
+	uint32_t first[N(enforcement_words)];
+	size_t best = N(enforcement_words);
 
 	clean(text, s);
 	for (size_t i = 0; i < N(enforcement_words); i++)
-		if (strstr(s, enforcement_words[i]))
-			return enforcement_words[i];
-	return NULL;
+		first[i] = key3((const unsigned char *)enforcement_words[i]);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		uint32_t k;
+		if (*p < 0xE0 || !p[1] || !p[2])
+			continue;
+		k = key3(p);
+		for (size_t i = 0; i < best; i++)
+			if (first[i] == k &&
+			    !strncmp((const char *)p + 3, enforcement_words[i] + 3,
+				     strlen(enforcement_words[i]) - 3))
+				best = i;
+	}
+	return best < N(enforcement_words) ? enforcement_words[best] : NULL;
 }

@@ -297,27 +297,34 @@ static char *fmt_int(long long v)
 	return strdup(b);
 }
 
+/* Canonical agency name of a normalised one: through the alias table. */
+static char *canonical_of(const struct lw_map_ctx *ctx, const char *norm)
+{
+	const char *c = ctx->aliases ? lw_agency_aliases_lookup(ctx->aliases, norm) : NULL;
+	return strdup(c ? c : norm);
+}
+
 /* Canonical agency name: normalised, then through the alias table. */
 static char *canonical_agency(const struct lw_map_ctx *ctx, const char *name)
 {
 	char norm[LW_AGENCY_NAME_MAX + 8];
-	const char *c;
 
 	if (lw_agency_normalize(name, norm, sizeof norm, NULL) != 0)
 		return NULL;
-	c = ctx->aliases ? lw_agency_aliases_lookup(ctx->aliases, norm) : NULL;
-	return strdup(c ? c : norm);
+	return canonical_of(ctx, norm);
 }
 
+/* names[i] (as written) become the record's agencies; norm, when given,
+ * is the one name already normalised. */
 static int set_agencies(struct lw_record *r, const struct lw_map_ctx *ctx, char **names,
-			size_t n)
+			size_t n, const char *norm)
 {
 	r->agencies = calloc(n, sizeof *r->agencies);
 	r->agencies_raw = calloc(n, sizeof *r->agencies_raw);
 	if (!r->agencies || !r->agencies_raw)
 		return LW_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		r->agencies[i] = canonical_agency(ctx, names[i]);
+		r->agencies[i] = norm ? canonical_of(ctx, norm) : canonical_agency(ctx, names[i]);
 		r->agencies_raw[i] = strdup(names[i]);
 		r->nagencies++;
 		if (!r->agencies[i] || !r->agencies_raw[i])
@@ -423,7 +430,7 @@ static void map_field(struct lw_record *r, const struct lw_map_ctx *ctx,
 			}
 			names = &t;
 			n = 1;
-			if (set_agencies(r, ctx, names, n) != 0)
+			if (set_agencies(r, ctx, names, n, norm) != 0)
 				add_error(r, col, pf->field, NULL, "内存不足|out of memory");
 			if (!cases)
 				SET(LW_TC_AGENCY_RAW, strdup(t));
@@ -433,7 +440,7 @@ static void map_field(struct lw_record *r, const struct lw_map_ctx *ctx,
 			add_error(r, col, pf->field, t, "被告机关名称无法识别|%s", err.msg);
 			break;
 		}
-		if (set_agencies(r, ctx, names, n) != 0)
+		if (set_agencies(r, ctx, names, n, NULL) != 0)
 			add_error(r, col, pf->field, NULL, "内存不足|out of memory");
 		lw_agency_names_free(names, n);
 		break;

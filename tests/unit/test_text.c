@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -18,6 +19,76 @@ static void fold_keeps_invalid_bytes(void **state)
 {
 	char s[] = "a\xff\xfe" "b";
 	assert_string_equal(lw_fold_fullwidth(s), "a\xff\xfe" "b");
+}
+
+/* The folding by decoding that lw_fold_fullwidth's byte patterns replace. */
+static void fold_by_decoding(char *s)
+{
+	size_t len = strlen(s), r = 0, w = 0;
+
+	while (r < len) {
+		uint32_t cp;
+		size_t n = lw_utf8_decode(s + r, len - r, &cp);
+		if (n == 3 && cp >= 0xFF01 && cp <= 0xFF5E)
+			s[w++] = (char)(cp - 0xFF01 + 0x21);
+		else if (n == 3 && cp == 0x3000)
+			s[w++] = ' ';
+		else {
+			if (n == 0)
+				n = 1;
+			memmove(s + w, s + r, n);
+			w += n;
+		}
+		r += n;
+	}
+	s[w] = '\0';
+}
+
+/* Every code point of the BMP, and every 3-byte sequence that starts
+ * with a fold lead byte (EF, E3) including broken ones, between text
+ * that is valid, truncated or invalid: the same result as decoding. */
+static void fold_by_bytes_equals_fold_by_decoding(void **state)
+{
+	static const char *const around[] = {"", "a", "鄂", "\xef", "\xe3\x80", "\xff"};
+	char a[32], b[32];
+
+	for (uint32_t v = 0; v < 0x1000000; v++) {
+		unsigned char seq[4] = {(unsigned char)(v >> 16), (unsigned char)(v >> 8),
+					(unsigned char)v, 0};
+		if (!seq[0] || !seq[1] || !seq[2])
+			continue;
+		if (seq[0] != 0xEF && seq[0] != 0xE3 && (v & 0xFFF) != 0)
+			continue; /* others: a sample is enough */
+		for (size_t i = 0; i < 6; i++) {
+			snprintf(a, sizeof a, "%s%s%s", around[i], (const char *)seq, around[5 - i]);
+			memcpy(b, a, sizeof a);
+			fold_by_decoding(a);
+			lw_fold_fullwidth(b);
+			if (strcmp(a, b))
+				fail_msg("sequence %06x around %zu: folded differently", (unsigned)v, i);
+		}
+	}
+	for (uint32_t cp = 1; cp < 0x10000; cp++) {
+		char u[8] = {0};
+		if (cp >= 0xD800 && cp <= 0xDFFF)
+			continue;
+		if (cp < 0x80)
+			u[0] = (char)cp;
+		else if (cp < 0x800) {
+			u[0] = (char)(0xC0 | cp >> 6);
+			u[1] = (char)(0x80 | (cp & 0x3F));
+		} else {
+			u[0] = (char)(0xE0 | cp >> 12);
+			u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+			u[2] = (char)(0x80 | (cp & 0x3F));
+		}
+		snprintf(a, sizeof a, "x%sy", u);
+		memcpy(b, a, sizeof a);
+		fold_by_decoding(a);
+		lw_fold_fullwidth(b);
+		assert_string_equal(a, b);
+	}
+	(void)state;
 }
 
 static void trim_removes_ideographic_and_nbsp_spaces(void **state)
@@ -81,6 +152,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fold_turns_fullwidth_digits_brackets_and_space_into_ascii),
 		cmocka_unit_test(fold_keeps_invalid_bytes),
+		cmocka_unit_test(fold_by_bytes_equals_fold_by_decoding),
 		cmocka_unit_test(trim_removes_ideographic_and_nbsp_spaces),
 		cmocka_unit_test(utf8_valid_reports_first_bad_offset),
 		cmocka_unit_test(encode_decode_round_trip),

@@ -100,6 +100,16 @@ static void enforcement_flag_names_its_keyword(void **state)
 	assert_non_null(lw_enforcement_keyword("征地拆迁补偿"));
 	assert_null(lw_enforcement_keyword("咨询社保缴费"));
 	assert_null(lw_enforcement_keyword(NULL));
+	/* The list's first word wins, wherever it is in the text. */
+	assert_string_equal(lw_enforcement_keyword("城管队员执法时"), "执法");
+	assert_string_equal(lw_enforcement_keyword("违章建筑"), "违章建筑");
+	/* Spaces and full-width forms are cleaned first. */
+	assert_string_equal(lw_enforcement_keyword("执\u3000法 不公"), "执法");
+	/* Same first ideograph, other word; a word cut off at the end. */
+	assert_null(lw_enforcement_keyword("法院执行局"));
+	assert_null(lw_enforcement_keyword("责令"));
+	assert_null(lw_enforcement_keyword("我要执"));
+	assert_null(lw_enforcement_keyword("\xe6\x89"));
 }
 
 int main(void)

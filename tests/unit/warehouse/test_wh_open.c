@@ -77,6 +77,8 @@ static void create_makes_wal_file_with_our_application_id_and_latest_schema(void
 	/* v1: 8 loss outcomes; v3 adds lost_unspecified (败诉 without detail). */
 	assert_int_equal(count(wh, "SELECT count(*) FROM outcomes WHERE loss = 1"), 9);
 	assert_string_equal(lw_wh_path(wh), f->db);
+	/* New files get 16 KiB pages (faster big imports, warehouse.c). */
+	assert_int_equal(count(wh, "PRAGMA page_size"), 16384);
 	lw_wh_close(wh);
 	/* Reopening an up-to-date file is a no-op upgrade. */
 	assert_int_equal(lw_wh_open(f->db, LW_WH_WRITER, &wh, &e), 0);
