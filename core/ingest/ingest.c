@@ -82,7 +82,7 @@ void lw_ingest_free(struct lw_ingest *ing)
 	lw_store_free(ing->store);
 	lw_pii_key_free(ing->pii);
 	lw_agency_aliases_free(ing->aliases);
-	lw_record_clear(&ing->rec); /* the last row mapped is kept until the next one */
+	lw_record_free(&ing->rec); /* the last row mapped is kept until the next one */
 	free(ing->profile_dir);
 	free(ing);
 }

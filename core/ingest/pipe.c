@@ -236,7 +236,7 @@ void lw_pipe_free(struct lw_pipe *p)
 	for (size_t k = 0; k < NBATCH; k++) {
 		struct batch *b = &p->b[k];
 		for (size_t i = 0; i < BATCH_ROWS; i++)
-			lw_record_clear(&b->slot[i].row.rec);
+			lw_record_free(&b->slot[i].row.rec);
 		free(b->cellv);
 		free(b->celloff);
 		free(b->text);

@@ -53,6 +53,11 @@ struct lw_field_error {
 	char *value;        /* the cell as given (masked when personal) */
 };
 
+struct lw_rec_block;
+
+/* A mapped row.  key, val[], agencies and agencies_raw live in the
+ * record's own arena (freed or reused as a whole); errors and warnings
+ * are malloc'd. */
 struct lw_record {
 	enum lw_target target;
 	uint32_t row;          /* source row number (1-based as shown) */
@@ -65,9 +70,14 @@ struct lw_record {
 	size_t nerrors;
 	char **warnings;       /* accepted, but worth telling (outcome not understood) */
 	size_t nwarnings;
+	struct lw_rec_block *arena; /* see mapper.c */
 };
 
+/* Empty r for the next row (its arena is kept for reuse). */
 void lw_record_clear(struct lw_record *r);
+
+/* Release everything r holds. */
+void lw_record_free(struct lw_record *r);
 
 /* How a file's columns map to a profile's fields. */
 struct lw_mapping {

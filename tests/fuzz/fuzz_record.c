@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < 2; i++) {
 		struct lw_map_ctx ctx = {key, NULL, i ? NULL : "某局", 0, 0};
 		lw_record_map(map[i], &ctx, 7, (const char *const *)cells, 16, &r);
-		lw_record_clear(&r);
+		lw_record_free(&r);
 	}
 	free(buf);
 	return 0;
