@@ -104,6 +104,47 @@ static void rows_come_in_order_mapped(void **state)
 	close_csv(&f);
 }
 
+/* A row with a cell far bigger than a record's arena block between
+ * ordinary rows: every value intact (the record's memory is reused row
+ * after row, and a huge block is let go). */
+static void huge_cells_between_small_rows(void **state)
+{
+	struct fix f;
+	struct lw_pipe *p;
+	struct lw_pipe_row *row;
+	struct lw_err e = {0};
+	size_t big = 300 * 1024;
+	char *text = malloc(big + 1);
+	FILE *fp;
+	int n = 0, rc;
+
+	(void)state;
+	assert_non_null(text);
+	for (size_t i = 0; i < big; i++)
+		text[i] = (char)('a' + i % 26);
+	text[big] = '\0';
+	open_csv(&f, 0, 0);
+	lw_table_close(f.tab);
+	assert_non_null(fp = fopen(f.path, "w"));
+	fprintf(fp, "工单编号,诉求内容\r\n");
+	for (int i = 1; i <= 600; i++)
+		fprintf(fp, "T%05d,%s\r\n", i, i % 200 == 0 ? text : "短");
+	fclose(fp);
+	if (lw_table_open(f.path, NULL, &f.tab, &e) != 0)
+		fail_msg("%s", e.msg);
+	assert_int_equal(lw_pipe_start(f.tab, f.map, &f.ctx, &p, &e), 0);
+	while ((rc = lw_pipe_next(p, &row, &e)) == 0) {
+		n++;
+		assert_string_equal(row->rec.val[LW_TC_CONTENT], n % 200 == 0 ? text : "短");
+		assert_string_equal(row->cells[1], n % 200 == 0 ? text : "短");
+	}
+	assert_int_equal(rc, LW_EEOF);
+	assert_int_equal(n, 600);
+	lw_pipe_free(p);
+	close_csv(&f);
+	free(text);
+}
+
 static void reader_error_comes_after_the_rows_before_it(void **state)
 {
 	struct fix f;
@@ -149,6 +190,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rows_come_in_order_mapped),
+		cmocka_unit_test(huge_cells_between_small_rows),
 		cmocka_unit_test(reader_error_comes_after_the_rows_before_it),
 		cmocka_unit_test(stopping_early_neither_hangs_nor_leaks),
 	};
