@@ -156,6 +156,9 @@ int lw_ingest_file(struct lw_ingest *ing, const struct lw_ingest_file *f,
 	struct lw_table *tab = NULL;
 	struct lw_mapping *map = NULL;
 	struct lw_pipe *pipe = NULL;
+	/* The reader thread maps with ctx until lw_pipe_free, which every
+	 * way out of this function reaches: ctx must live as long. */
+	struct lw_map_ctx ctx = {ing->pii, ing->aliases, f->agency, ing->outcome_flags, 0};
 	struct lw_err err = {0};
 	char hash[65];
 	int64_t bytes = 0, dup = 0;
@@ -242,7 +245,6 @@ int lw_ingest_file(struct lw_ingest *ing, const struct lw_ingest_file *f,
 	{
 		/* Rows are read and mapped on a second thread while this one
 		 * stores them (pipe.c). */
-		struct lw_map_ctx ctx = {ing->pii, ing->aliases, f->agency, ing->outcome_flags, 0};
 		struct lw_pipe_row *row;
 		if ((rc = lw_pipe_start(tab, map, &ctx, &pipe, e)) != 0)
 			goto wh_fail;

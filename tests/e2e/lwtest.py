@@ -5,6 +5,7 @@ its status API over loopback."""
 import json
 import os
 import shutil
+import sys
 import signal
 import socket
 import subprocess
@@ -142,6 +143,9 @@ class DaemonTestCase(unittest.TestCase):
     def tearDown(self):
         for d in self.daemons:
             d.kill()
+        if os.environ.get("LW_TEST_KEEP"):  # keep logs and warehouse for a post-mortem
+            print("kept", self.dir, file=sys.stderr)
+            return
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def write_config(self, cfg, name="litwatch.json"):
