@@ -13,7 +13,8 @@
  * variable per direction, so the lock is taken twice per batch, not per
  * row.  Everything a row owns (its mapped record and a copy of its cells,
  * which a rejected row needs for its report) lives in the batch and is
- * reused: the producer allocates and frees, the consumer only reads.
+ * reused: the producer allocates and frees; the consumer reads (and may
+ * attach an error to a row it could not store).
  */
 #include "pipe.h"
 
@@ -23,6 +24,11 @@
 
 #define NBATCH 4
 #define BATCH_ROWS 256
+/* A batch also ends once its cells pass this size: rows of big cells
+ * (up to the readers' 1 MB per cell) must not multiply the memory in
+ * flight by BATCH_ROWS.  At most NBATCH batches of about this much, each
+ * twice (cells and mapped values), are alive at once. */
+#define BATCH_BYTES (1u << 20)
 
 struct slot {
 	struct lw_pipe_row row;
@@ -110,7 +116,7 @@ static void fill(struct lw_pipe *p, struct batch *b)
 	b->end = 0;
 	b->ncellv = b->ntext = 0;
 	memset(&b->err, 0, sizeof b->err);
-	while (b->n < BATCH_ROWS) {
+	while (b->n < BATCH_ROWS && b->ntext < BATCH_BYTES) {
 		struct slot *s = &b->slot[b->n];
 		int rc = lw_table_next(p->tab, &row, &b->err);
 		if (rc != 0) {
