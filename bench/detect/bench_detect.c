@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "detect.h"
+#include "detect/detect.h"
 
 #define LEN 120
 

@@ -13,8 +13,8 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "dropbox.h"
-#include "log.h"
+#include "base/log.h"
+#include "dropbox/dropbox.h"
 
 #define SETTLE 200
 #define NLAT 200

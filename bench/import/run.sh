@@ -66,7 +66,7 @@ measure "litwatch import" "$work/lw.db*" "$build/bin/litwatch" import --db "$wor
 	"$work/export.csv"
 measure "sqlite3 .import (UTF-8, bare)" "$work/bare.db*" sqlite3 "$work/bare.db" \
 	"PRAGMA journal_mode=WAL" ".mode csv" ".import $work/export-utf8.csv t"
-# The same with litwatch's page size (16 KiB, core/warehouse.c), so that
+# The same with litwatch's page size (16 KiB, core/warehouse/warehouse.c), so that
 # the floor has every advantage litwatch gives itself.
 measure "sqlite3 .import (bare, 16 KiB pages)" "$work/bare16.db*" sqlite3 "$work/bare16.db" \
 	"PRAGMA page_size=16384" "PRAGMA journal_mode=WAL" ".mode csv" ".import $work/export-utf8.csv t"

@@ -1,4 +1,7 @@
 /*
+ * core/alerts/: from warehouse counts to notifications: series, rules,
+ * alert lifecycle, silences, the outbox and its sinks.
+ *
  * alerts.h — the alert engine: series from the warehouse, rules from the
  * config's `detect` section, an alert lifecycle like Prometheus +
  * Alertmanager persisted in the warehouse, and a notification outbox
@@ -30,10 +33,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "detect.h"
-#include "err.h"
-#include "warehouse.h"
+#include "base/diag.h"
+#include "base/err.h"
+#include "detect/detect.h"
+#include "warehouse/warehouse.h"
 
 /* ---- series ------------------------------------------------------------- */
 
@@ -178,6 +181,9 @@ int lw_alerts_config_check(json_t *detect, json_t *alerts, struct lw_diag *diag)
 int lw_alerts_conf_parse(json_t *detect, json_t *alerts, const char *base_dir,
 			 struct lw_alerts_conf **out, struct lw_diag *diag);
 void lw_alerts_conf_free(struct lw_alerts_conf *c);
+/* The configured name of r's method ("ears-c2", "loss-rate", ...), as
+ * alerts.method stores it. */
+const char *lw_method_name(const struct lw_alert_rule *r);
 
 /* Parse one matcher "name=value" / "name!=value" (names: letters, digits,
  * '_'; value: any UTF-8 text, may be empty).  Fills *m (free with

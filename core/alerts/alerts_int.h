@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "alerts.h"
+#include "alerts/alerts.h"
 
 /* ---- sql.c: every statement of the module, named parameters only ---- */
 extern const char *const lw_alsql_series[LW_SERIES_KIND_COUNT];

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "alerts_int.h"
+#include "alerts/alerts_int.h"
+#include "base/units.h"
 #include "cli.h"
-#include "units.h"
 
 #define MAX_MATCHERS 16
 

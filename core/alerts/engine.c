@@ -33,9 +33,9 @@
 #include <time.h>
 #include <uv.h>
 
-#include "alerts_int.h"
-#include "http_client.h"
-#include "log.h"
+#include "alerts/alerts_int.h"
+#include "base/log.h"
+#include "net/http_client.h"
 
 #define BUSY_RETRY_MIN_MS 1000
 #define BUSY_RETRY_MAX_MS 30000

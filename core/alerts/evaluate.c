@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alerts_int.h"
-#include "log.h"
+#include "alerts/alerts_int.h"
+#include "base/log.h"
 
 static const char *subject_of(json_t *labels, char *buf, size_t len)
 {
@@ -36,22 +36,6 @@ static const char *what_of(enum lw_series_kind k)
 	case LW_SERIES_TICKETS_WEEKLY_TOPIC: return "12345 工单 (tickets)";
 	default: return "立案 (filed cases)";
 	}
-}
-
-const char *lw_method_name(const struct lw_alert_rule *r);
-const char *lw_method_name(const struct lw_alert_rule *r)
-{
-	switch (r->method) {
-	case LW_METHOD_EARS:
-		return r->ears.method == LW_EARS_C1 ? "ears-c1"
-		       : r->ears.method == LW_EARS_C2 ? "ears-c2" : "ears-c3";
-	case LW_METHOD_FARRINGTON: return "farrington";
-	case LW_METHOD_CUSUM: return "cusum";
-	case LW_METHOD_LOSS_RATE: return "loss-rate";
-	case LW_METHOD_YOY_GROWTH: return "yoy-growth";
-	case LW_METHOD_LOSS_RATE_TOP: return "loss-rate-top";
-	}
-	return "?";
 }
 
 /* Detector verdict at index i of s (uses s->v[0..i] only). */

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alerts_int.h"
+#include "alerts/alerts_int.h"
 
 void lw_sha256_hex(const void *data, size_t len, char hex[65])
 {

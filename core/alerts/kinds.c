@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "alerts_int.h"
+#include "alerts/alerts_int.h"
 
 const struct lw_series_kind_info lw_series_kinds[LW_SERIES_KIND_COUNT] = {
 	[LW_SERIES_FILED_MONTHLY] = {"cases.filed.monthly.overall", LW_FREQ_MONTH, NULL, NULL},

@@ -14,9 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alerts_int.h"
-
-const char *lw_method_name(const struct lw_alert_rule *r);
+#include "alerts/alerts_int.h"
 
 static const char *const NO_DATA_NOTE = "[无数据 no data]";
 

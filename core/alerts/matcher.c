@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alerts_int.h"
-#include "text.h"
+#include "alerts/alerts_int.h"
+#include "base/text.h"
 
 void lw_matcher_clear(struct lw_matcher *m)
 {

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alerts_int.h"
+#include "alerts/alerts_int.h"
 
 struct cand {
 	int64_t tid, aid;

@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alerts_int.h"
-#include "log.h"
+#include "alerts/alerts_int.h"
+#include "base/log.h"
 
 /* Seconds to wait after the n-th failed attempt (n >= 1). */
 static int64_t backoff_s(const struct lw_alerts_conf *c, int64_t n)

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alerts.h"
-#include "alerts_int.h"
+#include "alerts/alerts.h"
+#include "alerts/alerts_int.h"
 
 int64_t lw_days_from_civil(int64_t y, unsigned m, unsigned d)
 {

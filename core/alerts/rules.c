@@ -11,9 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alerts_int.h"
-#include "config.h"
-#include "options.h"
+#include "alerts/alerts_int.h"
+#include "base/diag.h"
+#include "base/options.h"
+#include "base/text.h"
 
 #define COMMON_RULE_OPTIONS                                                                  \
 	{"name", LW_OPT_STRING, LW_OPT_REQUIRED, NULL, 0, 0, NULL,                           \
@@ -158,6 +159,21 @@ static void free_sink(struct lw_alert_sink *s)
 	free(s->match);
 }
 
+const char *lw_method_name(const struct lw_alert_rule *r)
+{
+	switch (r->method) {
+	case LW_METHOD_EARS:
+		return r->ears.method == LW_EARS_C1 ? "ears-c1"
+		       : r->ears.method == LW_EARS_C2 ? "ears-c2" : "ears-c3";
+	case LW_METHOD_FARRINGTON: return "farrington";
+	case LW_METHOD_CUSUM: return "cusum";
+	case LW_METHOD_LOSS_RATE: return "loss-rate";
+	case LW_METHOD_YOY_GROWTH: return "yoy-growth";
+	case LW_METHOD_LOSS_RATE_TOP: return "loss-rate-top";
+	}
+	return "?";
+}
+
 void lw_alerts_conf_free(struct lw_alerts_conf *c)
 {
 	if (!c)
@@ -274,7 +290,7 @@ static int parse_rule(json_t *src, const char *path, struct lw_alert_rule *r, st
 	bad += lw_options_validate(src, table, path, NULL, num_skip(nk, skip), "a rule", vals, d);
 	bad += check_nums(src, nk, path, vals, d);
 	name = str(vals, "name");
-	if (name && !lw_config_name_ok(name)) {
+	if (name && !lw_name_ok(name)) {
 		lw_diag_add(d, "%s.name: \"%s\": use letters, digits, '-', '_' and '.' only (at "
 			       "most 64)", path, name);
 		bad++;
@@ -456,7 +472,7 @@ static int parse_sink(json_t *src, const char *path, const char *base_dir,
 	type = str(vals, "type");
 	url = str(vals, "url");
 	name = str(vals, "name");
-	if (name && !lw_config_name_ok(name)) {
+	if (name && !lw_name_ok(name)) {
 		lw_diag_add(d, "%s.name: \"%s\": use letters, digits, '-', '_' and '.' only", path,
 			    name);
 		bad++;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alerts_int.h"
+#include "alerts/alerts_int.h"
 
 static int one_write(struct lw_wh *wh, sqlite3_stmt *st, struct lw_err *e)
 {

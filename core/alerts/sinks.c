@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alerts_int.h"
+#include "alerts/alerts_int.h"
 
 /* WeCom rejects markdown content above 4096 bytes; DingTalk's limit is
  * larger but a phone screen is not. */

@@ -7,7 +7,7 @@
  * day; series.c folds days into months, quarters or ISO weeks (SQLite has
  * no ISO week) and fills the gaps with zeros.
  */
-#include "alerts_int.h"
+#include "alerts/alerts_int.h"
 
 const char *const lw_alsql_series[LW_SERIES_KIND_COUNT] = {
 	[LW_SERIES_FILED_MONTHLY] =

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alerts_int.h"
-#include "http_client.h"
+#include "alerts/alerts_int.h"
+#include "net/http_client.h"
 
 struct send {
 	lw_alert_sent_cb cb;

@@ -6,7 +6,7 @@
  * Exit status: 0 ok, 1 bad input (series or data too short), 2 usage.
  */
 #include "cli.h"
-#include "detect_cli.h"
+#include "detect/detect_cli.h"
 
 #include <errno.h>
 #include <math.h>

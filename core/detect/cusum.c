@@ -11,9 +11,9 @@
  * m = "glm" (a seasonal Poisson GLM for m) and trans "anscombeNegBin" are not
  * implemented.
  */
-#include "detect.h"
-#include "detect_int.h"
-#include "rsem.h"
+#include "detect/detect.h"
+#include "detect/detect_int.h"
+#include "detect/rsem.h"
 
 #include <math.h>
 

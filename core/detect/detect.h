@@ -1,4 +1,7 @@
 /*
+ * core/detect/: the statistical detectors (EARS, Farrington, CUSUM) on a
+ * count series, checked against R's surveillance package.
+ *
  * detect.h — outbreak / rise detectors on a count series, matching R's
  * `surveillance` package 1.20.3 (earsC, farringtonFlexible, algo.cusum).
  *
@@ -21,7 +24,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "base/err.h"
 
 /* Alarm values.  LW_ALARM_NA is where R's alarm is NA (no bound could be
  * computed, e.g. the Farrington GLM did not converge). */

@@ -7,8 +7,8 @@
 
 #include <stddef.h>
 
-#include "detect.h"
-#include "err.h"
+#include "base/err.h"
+#include "detect/detect.h"
 
 /* Parse a series: one count per line, or `period,count` (the period label
  * is ignored: periods are taken as regularly spaced, in file order).  Blank

@@ -4,7 +4,7 @@
 #ifndef LW_DETECT_INT_H
 #define LW_DETECT_INT_H
 
-#include "detect.h"
+#include "detect/detect.h"
 
 /* Allocate n entries (expected/upperbound NaN, alarm NA). */
 int lw_detect_result_alloc(struct lw_detect_result *r, size_t n, struct lw_err *err);

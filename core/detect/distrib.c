@@ -3,7 +3,7 @@
  * negative-binomial CDFs and quantiles used by the detectors (see distrib.h
  * for why these are not taken from a library).
  */
-#include "distrib.h"
+#include "detect/distrib.h"
 
 #include <float.h>
 #include <math.h>

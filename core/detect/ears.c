@@ -11,10 +11,10 @@
  *     floored at 0, with C2_s = (x_s - mean_s) / max(sd_s, minSigma).  A
  *     range of a single period is an error in R (replacement length): here too.
  */
-#include "detect.h"
-#include "detect_int.h"
-#include "distrib.h"
-#include "rsem.h"
+#include "detect/detect.h"
+#include "detect/detect_int.h"
+#include "detect/distrib.h"
+#include "detect/rsem.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -18,11 +18,11 @@
  * Index conventions follow R (1-based) inside this file so that the code can
  * be read side by side with R's.
  */
-#include "detect.h"
-#include "detect_int.h"
-#include "distrib.h"
-#include "glm.h"
-#include "rsem.h"
+#include "detect/detect.h"
+#include "detect/detect_int.h"
+#include "detect/distrib.h"
+#include "detect/glm.h"
+#include "detect/rsem.h"
 
 #include <math.h>
 #include <stdlib.h>

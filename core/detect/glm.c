@@ -6,10 +6,10 @@
  * remaining norm falls under 1e-11 of its own norm is aliased (R's dqrdc2
  * with tol = min(1e-7, epsilon / 1000)) and its coefficient is NA.
  */
-#include "glm.h"
+#include "detect/glm.h"
 
-#include "distrib.h"
-#include "err.h"
+#include "base/err.h"
+#include "detect/distrib.h"
 
 #include <float.h>
 #include <math.h>

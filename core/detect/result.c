@@ -2,8 +2,8 @@
  * result.c — allocation and release of struct lw_detect_result (detect.h),
  * shared by the detectors.
  */
-#include "detect.h"
-#include "detect_int.h"
+#include "detect/detect.h"
+#include "detect/detect_int.h"
 
 #include <math.h>
 #include <stdlib.h>

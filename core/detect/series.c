@@ -3,7 +3,7 @@
  * count per line, or `period,count`).  Outside input: fuzzed by
  * tests/fuzz/fuzz_series.c.
  */
-#include "detect_cli.h"
+#include "detect/detect_cli.h"
 
 #include <errno.h>
 #include <math.h>

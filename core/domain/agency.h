@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "base/err.h"
 
 /* Longest normalised name accepted, in bytes (80 Chinese characters). */
 #define LW_AGENCY_NAME_MAX 240

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "text.h"
+#include "base/text.h"
 
 /*
  * Type codes (类型代字) of administrative cases from the SPC standard

@@ -1,4 +1,7 @@
 /*
+ * core/domain/: the domain rules, pure functions without I/O: case numbers
+ * (this header), dates, workdays, outcomes, agencies, 12345 words, PII, rates.
+ *
  * casenum.h — case numbers (案号) of Chinese courts, administrative cases.
  *
  * Since 2016-01-01 the Supreme People's Court (最高人民法院) numbers every case
@@ -12,7 +15,7 @@
 #ifndef LW_DOMAIN_CASENUM_H
 #define LW_DOMAIN_CASENUM_H
 
-#include "err.h"
+#include "base/err.h"
 
 /* Longest input accepted, in bytes; longer text is not a case number. */
 #define LW_CASENUM_INPUT_MAX 256

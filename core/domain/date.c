@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "text.h"
+#include "base/text.h"
 
 #define INPUT_MAX 128
 #define Y_MIN 1900

@@ -9,7 +9,7 @@
 #ifndef LW_DOMAIN_DATE_H
 #define LW_DOMAIN_DATE_H
 
-#include "err.h"
+#include "base/err.h"
 
 struct lw_date {
 	int y, m, d;       /* 1900 <= y <= 2199, month 1..12, day 1..31 */

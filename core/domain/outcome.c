@@ -19,7 +19,7 @@
 
 #include <string.h>
 
-#include "text.h"
+#include "base/text.h"
 
 #define TEXT_MAX 8192
 

@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "base/err.h"
 
 /* Minimum and maximum key length in bytes. */
 #define LW_PII_KEY_MIN 32

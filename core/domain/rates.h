@@ -21,7 +21,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "base/err.h"
 
 enum lw_rounding {
 	LW_ROUND_HALF_UP = 0, /* 四舍五入, half away from zero */

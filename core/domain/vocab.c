@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "text.h"
+#include "base/text.h"
 
 #define CLEAN_MAX 512
 

@@ -11,8 +11,8 @@
 #ifndef LW_DOMAIN_WORKDAYS_H
 #define LW_DOMAIN_WORKDAYS_H
 
+#include "base/err.h"
 #include "domain/date.h"
-#include "err.h"
 
 /* Opaque holiday calendar.  Not thread-safe to modify; read-only use
  * (lw_is_workday, lw_workdays_add) from several threads is safe once loaded. */

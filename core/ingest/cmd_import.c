@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/paths.h"
 #include "cli.h"
-#include "config.h"
 #include "domain/outcome.h"
-#include "ingest.h"
+#include "ingest/ingest.h"
 #include "read/table.h"
-#include "warehouse.h"
+#include "warehouse/warehouse.h"
 
 static void usage(FILE *out)
 {
@@ -52,13 +52,13 @@ int lw_cmd_import(int argc, char **argv)
 	const char *prec[32];
 	struct lw_ingest_settings set = {0};
 	struct lw_table_opts topts = {0};
-	struct lw_config_defaults defs;
+	struct lw_install_dirs defs;
 	struct lw_wh *wh = NULL;
 	struct lw_ingest *ing = NULL;
 	struct lw_err err = {0};
 	int c, json = 0, report = 0, worst = 0;
 
-	lw_config_defaults_from_exe(&defs);
+	lw_install_dirs_from_exe(&defs);
 	set.profile_dir = defs.profile_dir;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {

@@ -2,7 +2,7 @@
  * ingest.c — the import pipeline (see ingest.h): one transaction per file
  * or page, rows mapped through a profile, bad rows listed, good rows stored.
  */
-#include "ingest.h"
+#include "ingest/ingest.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,12 +10,12 @@
 #include <string.h>
 
 #include "domain/agency.h"
-#include "dropbox.h"
 #include "domain/pii.h"
-#include "ingest_int.h"
-#include "pipe.h"
+#include "dropbox/dropbox.h"
+#include "ingest/ingest_int.h"
+#include "ingest/pipe.h"
 #include "read/table.h"
-#include "warehouse.h"
+#include "warehouse/warehouse.h"
 
 /* ---- setup ---- */
 

@@ -1,4 +1,7 @@
 /*
+ * core/ingest/: every row's way in: profile, mapping, normalising, storing
+ * with provenance, rejects and the clerk's report, one transaction per file.
+ *
  * ingest.h — the import pipeline every source uses: read a file (or a
  * page of JSON records), map each row through a profile, normalise it, and
  * store it with provenance in one transaction.  The CLI's `litwatch import`
@@ -18,7 +21,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "base/err.h"
 
 struct lw_wh;
 struct lw_ingest;

@@ -6,10 +6,10 @@
 #ifndef LW_INGEST_INT_H
 #define LW_INGEST_INT_H
 
-#include "ingest.h"
-#include "profile.h"
-#include "record.h"
-#include "store.h"
+#include "ingest/ingest.h"
+#include "ingest/profile.h"
+#include "ingest/record.h"
+#include "ingest/store.h"
 
 struct lw_pii_key;
 struct lw_agency_aliases;

@@ -6,20 +6,20 @@
  * as given (masked when it is personal data: a clear phone number or name
  * never leaves this file except as a keyed hash or a masked form).
  */
-#include "record.h"
+#include "ingest/record.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "domain/agency.h"
 #include "domain/casenum.h"
 #include "domain/date.h"
 #include "domain/outcome.h"
 #include "domain/pii.h"
 #include "domain/vocab.h"
-#include "text.h"
 
 static const char *const case_cols[LW_CC__COUNT] = {
 	"case_no_raw", "year", "court_code", "special_code", "type_code", "seq", "court",

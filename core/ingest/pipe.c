@@ -16,7 +16,7 @@
  * reused: the producer allocates and frees; the consumer reads (and may
  * attach an error to a row it could not store).
  */
-#include "pipe.h"
+#include "ingest/pipe.h"
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -5,8 +5,8 @@
 #ifndef LW_INGEST_PIPE_H
 #define LW_INGEST_PIPE_H
 
+#include "ingest/record.h"
 #include "read/table.h"
-#include "record.h"
 
 struct lw_pipe_row {
 	uint32_t num;             /* source row number */

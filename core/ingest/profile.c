@@ -1,7 +1,7 @@
 /*
  * profile.c — loading and checking mapping profiles (see profile.h).
  */
-#include "profile.h"
+#include "ingest/profile.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text.h"
+#include "base/text.h"
 
 static const struct {
 	const char *name;

@@ -19,7 +19,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "base/err.h"
 
 /* Canonical fields.  The target table decides which are allowed. */
 enum lw_field {

@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
-#include "profile.h"
+#include "base/err.h"
+#include "ingest/profile.h"
 
 struct lw_pii_key;
 struct lw_agency_aliases;

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "ingest_int.h"
+#include "ingest/ingest_int.h"
 
 struct sbuf {
 	char *p;

@@ -14,10 +14,10 @@
 
 #include <jansson.h>
 
+#include "base/text.h"
 #include "cli.h"
 #include "domain/rates.h"
-#include "text.h"
-#include "warehouse.h"
+#include "warehouse/warehouse.h"
 
 /* One aggregation for every grouping; only the row source differs.  The
  * CTE yields (grp, case columns) rows. */

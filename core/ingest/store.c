@@ -6,14 +6,14 @@
  * column list has a single source of truth; no value is ever put into SQL
  * text (all values are bound parameters).
  */
-#include "store.h"
+#include "ingest/store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "warehouse.h"
+#include "warehouse/warehouse.h"
 
 struct table_sql {
 	const char *table, *key;

@@ -11,8 +11,8 @@
 
 #include <stdint.h>
 
-#include "err.h"
-#include "record.h"
+#include "base/err.h"
+#include "ingest/record.h"
 
 struct lw_wh;
 struct lw_store;

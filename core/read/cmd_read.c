@@ -11,7 +11,7 @@
 #include <jansson.h>
 
 #include "cli.h"
-#include "table.h"
+#include "read/table.h"
 
 static void usage(FILE *f)
 {

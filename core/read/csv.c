@@ -19,7 +19,7 @@
  * the characters).  A quote never closed makes the cell grow until
  * max_cell_bytes, reported as a probable unclosed quote.
  */
-#include "read_int.h"
+#include "read/read_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "encoding.h"
+#include "read/encoding.h"
 
 struct csv {
 	struct lw_dec d;

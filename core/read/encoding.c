@@ -7,7 +7,7 @@
  * (rare surnames, 𠮷) still decode.  "Unicode text" from Excel is UTF-16LE
  * with a BOM, and "CSV UTF-8" starts with a UTF-8 BOM.
  */
-#include "encoding.h"
+#include "read/encoding.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <uchardet/uchardet.h>
 
-#include "text.h"
+#include "base/text.h"
 
 #define RAW_CHUNK (256 * 1024)
 

@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
-#include "read_int.h"
+#include "base/err.h"
+#include "read/read_int.h"
 
 /* Guess the encoding of the first bytes of a file.  Writes an iconv name
  * ("UTF-8", "GB18030", "UTF-16LE", ...) into name and the length of a byte

@@ -14,13 +14,13 @@
  * the range, blanks in the rest), so the same layout is also recognised
  * without merges.
  */
-#include "read_int.h"
+#include "read/read_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "text.h"
+#include "base/text.h"
 
 static int blank(const char *s, size_t n)
 {

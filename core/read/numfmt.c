@@ -9,7 +9,7 @@
  * 1900-02-29 as day 60) and the 1904 system (old Mac workbooks; day 0 =
  * 1904-01-01).
  */
-#include "read_int.h"
+#include "read/read_int.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
-#include "table.h"
+#include "base/err.h"
+#include "read/table.h"
 
 /* Limits resolved from lw_table_opts (defaults filled in). */
 struct lw_read_limits {

@@ -6,7 +6,7 @@
  * allocations however many cells it has, and the buffer is reused from row
  * to row: after the first few rows reading allocates nothing.
  */
-#include "read_int.h"
+#include "read/read_int.h"
 
 #include <stdlib.h>
 #include <string.h>

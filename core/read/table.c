@@ -5,7 +5,7 @@
  * dropping blank and total rows.
  */
 #define _GNU_SOURCE /* memmem */
-#include "read_int.h"
+#include "read/read_int.h"
 
 #include <errno.h>
 #include <fcntl.h>

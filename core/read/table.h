@@ -1,4 +1,7 @@
 /*
+ * core/read/: the tabular readers (CSV, XLSX, XLS) behind one streaming
+ * API, this header; what offices send, as it is.
+ *
  * table.h — streaming reader for the tables clerks send us: CSV (any of the
  * encodings Chinese offices produce), XLSX and legacy XLS (BIFF8).
  *
@@ -19,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "base/err.h"
 
 enum lw_table_format {
 	LW_TABLE_UNKNOWN = 0,

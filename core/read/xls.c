@@ -10,7 +10,7 @@
  * freexl only opens paths.
  */
 #define _GNU_SOURCE
-#include "read_int.h"
+#include "read/read_int.h"
 
 #include <errno.h>
 #include <freexl.h>

@@ -19,7 +19,7 @@
  * for <mergeCell ref=".."/> keeping only ranges in the first rows.
  */
 #define _GNU_SOURCE /* memmem */
-#include "xlsx.h"
+#include "read/xlsx.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <zip.h>
 
-#include "read_int.h"
+#include "read/read_int.h"
 
 /* A zip member being read with the size and ratio caps enforced. */
 struct lw_zmember {

@@ -6,7 +6,7 @@
  * guarded zip-member reader and the DTD-refusing expat set-up shared with
  * xlsx.c.
  */
-#include "xlsx.h"
+#include "read/xlsx.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -22,7 +22,7 @@
  * the ones expat calls, with the same arguments; fuzz_xlsx runs both paths
  * on every input and compares.
  */
-#include "xlsx.h"
+#include "read/xlsx.h"
 
 #include <stdlib.h>
 #include <string.h>

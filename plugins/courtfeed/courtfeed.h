@@ -5,8 +5,9 @@
  * import pipeline.
  *
  * Split by concern:
- *   courtfeed.c   options, start/stop/poke, the token and headers files;
+ *   courtfeed.c   options, start/stop/poke (calls poll.c);
  *   poll.c        the poll state machine (passes, pages, retries, state);
+ *   secrets.c     the token and headers files (used by both above);
  *   pagination.c  the shapes of a feed: request URLs, reading a page's
  *                 answer (items, total, next cursor, next link).
  * Nothing here is exported: the plugin's only public symbol is lw_plugin.
@@ -153,10 +154,14 @@ struct cf {
 	uint64_t rng;
 };
 
+/* ---- secrets.c ---- */
+
 /* Re-read the token and headers files when they changed.  0, or a
  * negative code after writing a reason (naming the file, never its
  * content) to err. */
 int cf_refresh_secrets(struct cf *st, char *err, size_t errlen);
+/* Free a NULL-terminated list of "Name: value" lines. */
+void cf_free_headers(char **h);
 
 /* ---- poll.c ---- */
 

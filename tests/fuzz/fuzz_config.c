@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "loader.h"
+#include "config/config.h"
+#include "config/loader.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static char dir[] = "/tmp/lw-fuzz-config-XXXXXX";
 	static int ready;
 	struct lw_plugins *plugins = NULL;
-	struct lw_config_defaults defs = {dir, NULL};
+	struct lw_install_dirs defs = {dir, NULL};
 	struct lw_config *cfg = NULL;
 	struct lw_diag d = {0};
 	struct lw_err err = {0};

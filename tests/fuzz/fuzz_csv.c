@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#include "read_int.h"
+#include "read/read_int.h"
 #include "table_trace.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

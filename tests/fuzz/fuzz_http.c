@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http_util.h"
+#include "net/http_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alerts.h"
+#include "alerts/alerts.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

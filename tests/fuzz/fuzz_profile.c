@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "profile.h"
-#include "record.h"
+#include "ingest/profile.h"
+#include "ingest/record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

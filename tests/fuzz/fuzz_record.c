@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "domain/pii.h"
-#include "profile.h"
-#include "record.h"
+#include "ingest/profile.h"
+#include "ingest/record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

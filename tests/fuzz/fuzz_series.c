@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "detect_cli.h"
+#include "detect/detect_cli.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <zip.h>
 
-#include "read_int.h"
+#include "read/read_int.h"
 #include "table_trace.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

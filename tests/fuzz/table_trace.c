@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "read_int.h"
+#include "read/read_int.h"
 
 /* FNV-1a over everything the reader says, with a separator per item. */
 static void mix(struct table_trace *t, const void *p, size_t n)

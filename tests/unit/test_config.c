@@ -17,8 +17,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "config.h"
-#include "loader.h"
+#include "config/config.h"
+#include "config/loader.h"
 
 static char tmpdir[256];
 
@@ -48,7 +48,7 @@ static const char *expand(const char *s)
 static int load(const char *json, struct lw_config **cfg, struct lw_diag *d)
 {
 	struct lw_plugins *plugins = NULL;
-	struct lw_config_defaults defs = {LW_TEST_PLUGIN_DIR, NULL};
+	struct lw_install_dirs defs = {LW_TEST_PLUGIN_DIR, NULL};
 	const char *text = expand(json);
 	int rc = lw_config_load_text(text, strlen(text), "test.json", &defs, &plugins, cfg, d);
 	/* Descriptors stay valid only while the registry lives; tests that
@@ -267,7 +267,7 @@ static void loader_refuses_group_or_world_writable_plugins(void **state)
 static void good_config_is_typed_with_defaults_and_absolute_paths(void **state)
 {
 	struct lw_plugins *plugins = NULL;
-	struct lw_config_defaults defs = {LW_TEST_PLUGIN_DIR, "/nonexistent/profiles"};
+	struct lw_install_dirs defs = {LW_TEST_PLUGIN_DIR, "/nonexistent/profiles"};
 	struct lw_config *cfg = NULL;
 	struct lw_diag d = {0};
 	const char *text;

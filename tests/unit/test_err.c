@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "err.h"
+#include "base/err.h"
 
 static void err_set_formats_message_and_returns_code(void **state)
 {

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "http_util.h"
+#include "net/http_util.h"
 
 static void backoff_stays_within_the_exponential_ceiling_and_the_cap(void **state)
 {

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "jobs.h"
+#include "daemon/jobs.h"
 
 static void pointers_resolve_escapes_indexes_and_refuse_bad_paths(void **state)
 {

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "text.h"
+#include "base/text.h"
 
 static void fold_turns_fullwidth_digits_brackets_and_space_into_ascii(void **state)
 {

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "units.h"
+#include "base/units.h"
 
 static void durations_in_every_unit_and_combined(void **state)
 {

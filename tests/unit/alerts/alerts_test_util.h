@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alerts.h"
+#include "alerts/alerts.h"
 #include "../warehouse/wh_test_util.h"
 
 struct fx {

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "detect_cli.h"
+#include "detect/detect_cli.h"
 
 #ifndef LW_DETECT_REFERENCE
 #error LW_DETECT_REFERENCE must name tests/detect-reference

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "detect_cli.h"
-#include "distrib.h"
+#include "detect/detect_cli.h"
+#include "detect/distrib.h"
 
 static void near(double got, double want, double tol, const char *what)
 {

@@ -18,8 +18,8 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "dropbox.h"
-#include "log.h"
+#include "base/log.h"
+#include "dropbox/dropbox.h"
 
 /* What the test consumer does with a ready file. */
 enum t_policy { HOLD, RELEASE, ARCHIVE, ARCHIVE_REPORT, REJECT };

@@ -24,7 +24,7 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "http_client.h"
+#include "net/http_client.h"
 
 static struct {
 	pid_t pid;

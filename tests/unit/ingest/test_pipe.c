@@ -14,8 +14,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "pipe.h"
-#include "profile.h"
+#include "ingest/pipe.h"
+#include "ingest/profile.h"
 #include "read/table.h"
 
 static const char profile_json[] =

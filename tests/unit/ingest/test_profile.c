@@ -11,8 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "profile.h"
-#include "record.h"
+#include "ingest/profile.h"
+#include "ingest/record.h"
 
 #define PROFILE_DIR LW_SOURCE_DIR "/conf/profiles"
 

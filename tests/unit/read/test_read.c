@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "table.h"
+#include "read/table.h"
 
 #define FIX LW_TEST_FIXTURES "/read/"
 

@@ -15,7 +15,7 @@
 #include <zip.h>
 
 #include "cli.h"
-#include "read_int.h"
+#include "read/read_int.h"
 
 #define CHUNK (256 * 1024) /* encoding.c RAW_CHUNK */
 

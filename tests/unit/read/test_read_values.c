@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "read_int.h"
+#include "read/read_int.h"
 
 static void numbers_print_as_plain_shortest_decimals(void **state)
 {

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "schema.h"
+#include "warehouse/schema.h"
 
 /* Fixed, made-up rows.  Hashes are HMAC-shaped hex, not of real people. */
 static const char rows_sql[] =

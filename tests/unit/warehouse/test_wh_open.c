@@ -8,8 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "schema.h"
-#include "warehouse.h"
+#include "warehouse/schema.h"
+#include "warehouse/warehouse.h"
 #include "wh_test_util.h"
 
 #define V1_FIXTURE LW_TEST_FIXTURES "/warehouse/v1.db"

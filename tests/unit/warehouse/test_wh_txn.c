@@ -10,8 +10,8 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "schema.h"
-#include "warehouse.h"
+#include "warehouse/schema.h"
+#include "warehouse/warehouse.h"
 #include "wh_test_util.h"
 
 struct fx {

@@ -1,0 +1,87 @@
+/*
+ * core/config/: the configuration file, validated as a whole against the
+ * core's keys, the alert rules and each plugin's option table (loader.h).
+ *
+ * config.h — the daemon's JSON configuration, validated as a whole.
+ *
+ * lw_config_load() reads one JSON file, checks every key against the
+ * core's option table and each source's plugin option table, and either
+ * returns a complete, typed configuration or reports every error it found,
+ * each naming the key path ("sources[1].inbox: not a directory: /x").
+ * Nothing is started on the basis of a configuration with errors.
+ *
+ * Relative paths are resolved against data_dir; a relative data_dir is
+ * resolved against the directory litwatchd was started in (under systemd
+ * the unit's WorkingDirectory, i.e. the StateDirectory).
+ */
+#ifndef LW_CONFIG_H
+#define LW_CONFIG_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "base/diag.h"
+#include "base/err.h"
+#include "base/paths.h"
+#include "litwatch/plugin.h"
+
+struct lw_plugins;
+struct lw_alerts_conf;
+
+/* One configured source. */
+struct lw_source_conf {
+	char *name;     /* unique; letters, digits, '-', '_', '.' */
+	char *plugin;   /* plugin name (lw-<plugin>.so) */
+	int enabled;
+	const struct lw_plugin *desc; /* owned by the plugin registry */
+	json_t *values; /* every option of the plugin's table, typed: durations
+			   in ms, sizes in bytes, paths absolute, defaults
+			   applied (owned) */
+	char *fingerprint; /* canonical JSON of the source's settings: two
+			      configs with the same fingerprint for a name
+			      need no restart of that source */
+};
+
+struct lw_config {
+	char *path;        /* the file it was read from */
+	char *data_dir;    /* absolute */
+	char *warehouse;   /* absolute path of the SQLite file */
+	char *plugin_dir;  /* absolute */
+	char *profile_dir; /* absolute */
+	int log_level;     /* LW_LOG_* */
+	char *http_listen; /* "127.0.0.1:PORT", "[::1]:PORT", "unix:/path"; NULL: off */
+	char *pii_key_file; /* absolute, or NULL */
+	int64_t shutdown_timeout_ms;
+	char **precedence;  /* source_precedence, most trusted first */
+	size_t nprecedence;
+	json_t *agencies;   /* {"canonical": ["alias", ...]} or NULL */
+	int withdrawn_after_change_is_loss;
+	struct lw_alerts_conf *alerts; /* the "detect" and "alerts" sections,
+					  parsed (core/alerts/alerts.h); owned */
+	size_t nsources;
+	struct lw_source_conf *sources;
+};
+
+/*
+ * Load and validate path.  Plugins named by sources are loaded through
+ * *plugins: when *plugins is NULL a registry for the configured plugin_dir
+ * is created and stored there (the caller frees it with lw_plugins_free
+ * after the config); when it is not NULL and its directory differs from the
+ * configured one, that is an error (plugin_dir changes take a restart).
+ * On success returns 0 and *out (free with lw_config_free).  On failure
+ * returns LW_EINVAL with every problem in *diag, and *out is NULL.
+ */
+int lw_config_load(const char *path, const struct lw_install_dirs *defs,
+		   struct lw_plugins **plugins, struct lw_config **out, struct lw_diag *diag);
+
+/* Same, from JSON text in memory (name is used in messages). */
+int lw_config_load_text(const char *text, size_t len, const char *name,
+			const struct lw_install_dirs *defs, struct lw_plugins **plugins,
+			struct lw_config **out, struct lw_diag *diag);
+
+void lw_config_free(struct lw_config *cfg);
+
+/* The source called name, or NULL. */
+const struct lw_source_conf *lw_config_source(const struct lw_config *cfg, const char *name);
+
+#endif

@@ -1,0 +1,226 @@
+/*
+ * cmd_status.c — `litwatch status`: ask a running litwatchd for its state
+ * through the local status API and print it for an operator.
+ */
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config/config.h"
+#include "config/loader.h"
+
+struct body {
+	char *p;
+	size_t len;
+};
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct body *b = ud;
+	size_t n = size * nmemb;
+	char *np;
+
+	if (b->len + n > (8u << 20))
+		return 0; /* a status document is never this large */
+	np = realloc(b->p, b->len + n + 1);
+	if (!np)
+		return 0;
+	memcpy(np + b->len, ptr, n);
+	b->len += n;
+	np[b->len] = '\0';
+	b->p = np;
+	return n;
+}
+
+/* GET (or POST with an empty body) path from listen ("127.0.0.1:PORT" or
+ * "unix:/path"); returns the body (malloc'd) and the HTTP status in
+ * *status, or NULL after printing why it could not connect. */
+static char *request(const char *listen, const char *path, int post, long *status_out)
+{
+	struct body b = {NULL, 0};
+	char url[512], errbuf[CURL_ERROR_SIZE] = "";
+	CURL *c = curl_easy_init();
+	CURLcode rc;
+	long status = 0;
+
+	if (!c)
+		return NULL;
+	if (!strncmp(listen, "unix:", 5)) {
+		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, listen + 5);
+		snprintf(url, sizeof url, "http://localhost%s", path);
+	} else {
+		snprintf(url, sizeof url, "http://%s%s", listen, path);
+	}
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	if (post)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+	rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(c);
+	*status_out = status;
+	if (rc == CURLE_OK && post)
+		return b.p ? b.p : strdup("");
+	if (rc != CURLE_OK || status != 200) {
+		fprintf(stderr, "status: cannot reach litwatchd at %s: %s (is it running, and is "
+			"\"http\" set in its configuration?)\n", listen,
+			rc != CURLE_OK ? (errbuf[0] ? errbuf : curl_easy_strerror(rc)) : "bad HTTP status");
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
+static const char *str_or(json_t *o, const char *key, const char *dflt)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : dflt;
+}
+
+static void print_table(json_t *st)
+{
+	size_t i;
+	json_t *s;
+
+	printf("litwatchd %s, pid %lld, %s, up %llds; config %s\nwarehouse %s\n",
+	       str_or(st, "version", "?"), (long long)json_integer_value(json_object_get(st, "pid")),
+	       str_or(st, "state", "?"),
+	       (long long)json_integer_value(json_object_get(st, "uptime_seconds")),
+	       str_or(st, "config", "?"), str_or(st, "warehouse", "?"));
+	if (json_is_string(json_object_get(st, "last_reload_error")))
+		printf("last reload FAILED: %s\n", str_or(st, "last_reload_error", ""));
+	printf("\n%-20s %-12s %-9s %6s %10s %10s %8s  %-20s %s\n", "SOURCE", "PLUGIN", "STATE",
+	       "QUEUE", "FILES", "ROWS", "ERRORS", "LAST IMPORT", "LAST ERROR");
+	json_array_foreach(json_object_get(st, "sources"), i, s) {
+		json_t *c = json_object_get(s, "counters");
+		printf("%-20s %-12s %-9s %6lld %10lld %10lld %8lld  %-20s %s\n", str_or(s, "name", "?"),
+		       str_or(s, "plugin", "?"), str_or(s, "state", "?"),
+		       (long long)json_integer_value(json_object_get(s, "queue")),
+		       (long long)json_integer_value(json_object_get(c, "files_imported")),
+		       (long long)json_integer_value(json_object_get(c, "rows_imported")),
+		       (long long)json_integer_value(json_object_get(c, "errors")),
+		       str_or(s, "last_import", "-"), str_or(s, "last_error", str_or(s, "detail", "")));
+	}
+	if (i == 0)
+		printf("(no sources configured)\n");
+}
+
+/* The status API address from --listen or the configuration; *cfg is
+ * set when the configuration was loaded (free it).  Prints why on failure. */
+static const char *resolve_listen(const char *config, const char *listen, const char *cmd,
+				  struct lw_config **cfg)
+{
+	struct lw_install_dirs defs;
+	struct lw_plugins *plugins = NULL;
+	struct lw_diag diag = {0};
+
+	*cfg = NULL;
+	if (listen)
+		return listen;
+	lw_install_dirs_from_exe(&defs);
+	if (lw_config_load(config, &defs, &plugins, cfg, &diag) != 0) {
+		fprintf(stderr, "%s: %s: %s\n", cmd, config, diag.n ? diag.msg[0] : "invalid");
+		lw_diag_free(&diag);
+		lw_plugins_free(plugins);
+		return NULL;
+	}
+	lw_plugins_free(plugins);
+	if (!(*cfg)->http_listen) {
+		fprintf(stderr, "%s: %s has no \"http\" section: the status API is off\n", cmd,
+			config);
+		return NULL;
+	}
+	return (*cfg)->http_listen;
+}
+
+int lw_cmd_poll(int argc, char **argv)
+{
+	const char *config = "/etc/litwatch/litwatch.json", *listen = NULL, *source = NULL;
+	struct lw_config *cfg = NULL;
+	char path[160], *body;
+	long status = 0;
+	int rc = 1;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			config = argv[++i];
+		else if (!strcmp(argv[i], "--listen") && i + 1 < argc)
+			listen = argv[++i];
+		else if (!source && argv[i][0] != '-')
+			source = argv[i];
+		else
+			source = NULL, i = argc;
+	}
+	if (!source || strlen(source) > 64 || strchr(source, '/')) {
+		fprintf(stderr, "usage: litwatch poll SOURCE [--config FILE | --listen ADDR]\n");
+		return 2;
+	}
+	if (!(listen = resolve_listen(config, listen, "poll", &cfg)))
+		goto out;
+	snprintf(path, sizeof path, "/sources/%s/poll", source);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	body = request(listen, path, 1, &status);
+	curl_global_cleanup();
+	if (body) {
+		fprintf(status == 202 ? stdout : stderr, "%s: %s", source, body);
+		rc = status == 202 ? 0 : 1;
+		free(body);
+	}
+out:
+	lw_config_free(cfg);
+	return rc;
+}
+
+int lw_cmd_status(int argc, char **argv)
+{
+	const char *config = "/etc/litwatch/litwatch.json", *listen = NULL;
+	int json = 0, rc = 1;
+	char *doc = NULL;
+	struct lw_config *cfg = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			config = argv[++i];
+		else if (!strcmp(argv[i], "--listen") && i + 1 < argc)
+			listen = argv[++i];
+		else {
+			fprintf(stderr, "usage: litwatch status [--config FILE | --listen ADDR] [--json]\n");
+			return 2;
+		}
+	}
+	if (!(listen = resolve_listen(config, listen, "status", &cfg)))
+		goto out;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	{
+		long st;
+		doc = request(listen, "/status", 0, &st);
+	}
+	curl_global_cleanup();
+	if (!doc)
+		goto out;
+	if (json) {
+		fputs(doc, stdout);
+	} else {
+		json_t *st = json_loads(doc, 0, NULL);
+		if (!st) {
+			fprintf(stderr, "status: litwatchd sent an unreadable document\n");
+			goto out;
+		}
+		print_table(st);
+		json_decref(st);
+	}
+	rc = 0;
+out:
+	free(doc);
+	lw_config_free(cfg);
+	return rc;
+}

@@ -1,0 +1,53 @@
+/*
+ * daemon_int.h — the daemon's state, shared by daemon.c (lifecycle) and
+ * status.c (the /status and /metrics documents).  Internal to litwatchd.
+ */
+#ifndef LW_DAEMON_INT_H
+#define LW_DAEMON_INT_H
+
+#include <stdint.h>
+#include <uv.h>
+
+#include "config/config.h"
+#include "daemon/source.h"
+#include "net/http_client.h"
+#include "net/httpd.h"
+
+struct lw_wh;
+struct lw_jobs;
+
+struct lw_daemon {
+	uv_loop_t *loop;
+	const char *config_path;
+	struct lw_install_dirs defs;
+	struct lw_config *cfg;
+	struct lw_plugins *plugins;
+	struct lw_wh *wh;
+	struct lw_source *sources; /* running set, in config order */
+	struct lw_httpd *httpd;
+	struct lw_http_driver *http; /* HTTP(S)/SMTP client for sources and sinks */
+	struct lw_jobs *jobs;        /* the import queue: the warehouse's one writer */
+	struct lw_alerts_engine *alerts; /* NULL without a detect/alerts section */
+	struct lw_wh *alerts_wh;         /* the engine's own connection */
+
+	uv_signal_t sig_term, sig_int, sig_hup;
+	uv_timer_t watchdog, shutdown_timer;
+	uint64_t watchdog_usec;
+
+	int shutting_down;
+	int reloading, reload_again;
+	struct lw_config *pending_cfg; /* applied once old sources stopped */
+	int pending_stops;
+
+	int64_t started_at; /* unix ms */
+	uint64_t reloads, reload_failures;
+	char *last_reload_error;
+};
+
+/* Render the /status JSON document (malloc'd). */
+char *lw_status_json(const struct lw_daemon *d);
+
+/* Render the /metrics document in Prometheus text format (malloc'd). */
+char *lw_status_metrics(const struct lw_daemon *d, size_t *len);
+
+#endif
