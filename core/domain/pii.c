@@ -5,6 +5,7 @@
  */
 #include "domain/pii.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/crypto.h>
@@ -129,8 +130,19 @@ static int normalize_phone(const char *value, char *out, size_t cap, struct lw_e
 	for (const char *p = tmp; *p; p++) {
 		if (*p == '+' && n == 0)
 			intl = 1;
-		if (*p >= '0' && *p <= '9')
+		if (*p >= '0' && *p <= '9') {
 			d[n++] = *p;
+			continue;
+		}
+		/* Separators as forms write them, and an extension (转 8001). */
+		if (strchr(" -+().\t", *p) || (*p == '\xa0'))
+			continue;
+		if (!strncmp(p, "\xe8\xbd\xac", 3)) { /* 转 */
+			p += 2;
+			continue;
+		}
+		return lw_err_set(e, LW_EFORMAT, "phone number: only digits, spaces, + - ( ) and 转 "
+				  "are allowed; found a letter or other character");
 	}
 	d[n] = '\0';
 	/* Country code 86: "+86…" or "0086…" always; a bare "86…" only in front
@@ -309,4 +321,172 @@ int lw_pii_mask_name(const char *value, char *out, size_t cap, struct lw_err *e)
 	}
 	out[w] = '\0';
 	return 0;
+}
+
+/* ---- free text ------------------------------------------------------ */
+
+/* ISO 7064 MOD 11-2 check character of a resident ID number (GB 11643). */
+static int id_check_ok(const char *d18)
+{
+	static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+	static const char check[] = "10X98765432";
+	int sum = 0;
+
+	for (int i = 0; i < 17; i++) {
+		if (d18[i] < '0' || d18[i] > '9')
+			return 0;
+		sum += (d18[i] - '0') * w[i];
+	}
+	return check[sum % 11] == (d18[17] == 'x' ? 'X' : d18[17]);
+}
+
+static int luhn_ok(const char *d, size_t n)
+{
+	int sum = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int v = d[n - 1 - i] - '0';
+		if (i & 1) {
+			v *= 2;
+			if (v > 9)
+				v -= 9;
+		}
+		sum += v;
+	}
+	return sum % 10 == 0;
+}
+
+/* Which digits of the number d (n digits) to hide: [*from, *to).  0 when
+ * it is not a number to hide. */
+static int mask_span(const char *d, size_t n, size_t *from, size_t *to)
+{
+	size_t s = 0;
+
+	/* +86 / 0086 / 86 in front of a mobile number */
+	if (n == 13 && !memcmp(d, "86", 2) && d[2] == '1')
+		s = 2;
+	else if (n == 15 && !memcmp(d, "0086", 4) && d[4] == '1')
+		s = 4;
+	if (n - s == 11 && d[s] == '1' && d[s + 1] >= '3') { /* mobile: 138****5678 */
+		*from = s + 3;
+		*to = s + 7;
+		return 1;
+	}
+	if (n == 18 && id_check_ok(d)) { /* resident ID: 4201**********1234 */
+		*from = 4;
+		*to = 14;
+		return 1;
+	}
+	if (n == 15 && d[0] != '0' && d[8] >= '0' && d[8] <= '1' && d[10] <= '3') {
+		/* first-generation ID (15 digits, YYMMDD at 6): keep 4 + 4 */
+		*from = 4;
+		*to = 11;
+		return 1;
+	}
+	if (n >= 16 && n <= 19 && luhn_ok(d, n)) { /* bank card: 6222 **** **** 1234 */
+		*from = 4;
+		*to = n - 4;
+		return 1;
+	}
+	if (n >= 10 && n <= 12 && d[0] == '0' && d[1] != '0') { /* landline with area code */
+		*from = (d[1] == '1' || d[1] == '2') ? 3 : 4;
+		*to = n - 4;
+		return 1;
+	}
+	return 0;
+}
+
+/* Length of a digit at s (ASCII 1 byte, full-width ０-９ 3 bytes), or 0;
+ * its value in *v. */
+static size_t digit_at(const unsigned char *s, char *v)
+{
+	if (*s >= '0' && *s <= '9') {
+		*v = (char)*s;
+		return 1;
+	}
+	if (s[0] == 0xEF && s[1] == 0xBC && s[2] >= 0x90 && s[2] <= 0x99) {
+		*v = (char)('0' + (s[2] - 0x90));
+		return 3;
+	}
+	return 0;
+}
+
+size_t lw_pii_mask_text(char *text)
+{
+	enum { MAXD = 24 };
+	unsigned char *s = (unsigned char *)text;
+	size_t r = 0, w = 0, masked = 0;
+	unsigned char prev = 0; /* the last input byte consumed */
+
+	if (!text)
+		return 0;
+	while (s[r]) {
+		char d[MAXD + 2], v;
+		size_t pos[MAXD + 2], len[MAXD + 2], n = 0, k, end, first_end = 0, from, to;
+		size_t p = r;
+
+		if (!digit_at(s + r, &v) || isalnum(prev)) {
+			prev = s[r];
+			s[w++] = s[r++];
+			continue;
+		}
+		/* A number: digits with single separators (space, '-') between
+		 * them, as phones and cards are written; an ID may end in X. */
+		end = p;
+		while (n <= MAXD && (k = digit_at(s + p, &v))) {
+			d[n] = v;
+			pos[n] = p;
+			len[n] = k;
+			n++;
+			p += k;
+			end = p;
+			if ((s[p] == ' ' || s[p] == '-') && digit_at(s + p + 1, &v)) {
+				if (!first_end)
+					first_end = p;
+				p++;
+			}
+		}
+		if (!first_end)
+			first_end = end;
+		if (n == 17 && (s[end] == 'X' || s[end] == 'x')) {
+			d[n] = 'X';
+			pos[n] = end;
+			len[n] = 1;
+			n++;
+			end++;
+		}
+		d[n] = '\0';
+		if (n > MAXD || isalnum(s[end]) || !mask_span(d, n, &from, &to)) {
+			/* Not one number we hide: look at its first group alone
+			 * ("12 13812345678"), and the next groups on their own. */
+			size_t n1 = 0;
+			while (n1 < n && pos[n1] < first_end)
+				n1++;
+			d[n1] = '\0';
+			if (n1 == n || isalnum(s[first_end]) || !mask_span(d, n1, &from, &to)) {
+				while (r < first_end) /* glued to letters, or not personal */
+					s[w++] = s[r++];
+				prev = '0';
+				continue;
+			}
+			n = n1;
+			end = first_end;
+		}
+		for (size_t i = 0; i < n; i++) {
+			size_t gap = i ? pos[i - 1] + len[i - 1] : r;
+			while (gap < pos[i]) /* the separator before digit i */
+				s[w++] = s[gap++];
+			if (i >= from && i < to) {
+				s[w++] = '*';
+			} else {
+				memmove(s + w, s + pos[i], len[i]);
+				w += len[i];
+			}
+		}
+		r = end;
+		prev = '0';
+		masked++;
+	}
+	s[w] = '\0';
+	return masked;
 }

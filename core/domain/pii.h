@@ -74,4 +74,17 @@ int lw_pii_mask_phone(const char *value, char *out, size_t cap, struct lw_err *e
  * LW_EFORMAT/LW_ELIMIT. */
 int lw_pii_mask_name(const char *value, char *out, size_t cap, struct lw_err *e);
 
+/*
+ * Mask, in place, the personal numbers inside free text (诉求内容, a title,
+ * a header line): mobile numbers (138****5678, also after +86/0086), resident
+ * ID numbers with a valid check character (4201**********1234; also the
+ * 15-digit first generation), bank card numbers that pass the Luhn check
+ * (6222********1234) and landlines with an area code (0755-****5678).
+ * Digits may be ASCII or full-width and separated by single spaces or '-'.
+ * A number glued to letters or other digits (a case or ticket number) and
+ * numbers of other lengths are left alone.  Masking never lengthens the
+ * text.  Returns how many numbers were masked; text may be NULL.
+ */
+size_t lw_pii_mask_text(char *text);
+
 #endif

@@ -145,6 +145,7 @@ void lw_mapping_free(struct lw_mapping *m)
 	for (size_t i = 0; i < m->ncols; i++)
 		free(m->headers[i]);
 	free(m->headers);
+	free(m->role);
 	free(m->unknown);
 	free(m);
 }
@@ -174,17 +175,45 @@ static char *join_list(char *const *items, size_t n)
 	return out;
 }
 
+/* Does a header cell look like data rather than a column name: a number
+ * lw_pii_mask_text would hide, or a date?  Then a missing column means the
+ * file has no header row, and the cells are callers' data. */
+static int looks_like_data(const char *h)
+{
+	char tmp[256];
+	struct lw_date d;
+
+	if (!h || !*h)
+		return 0;
+	snprintf(tmp, sizeof tmp, "%s", h);
+	if (lw_pii_mask_text(tmp) > 0)
+		return 1;
+	return strpbrk(h, "0123456789") && lw_date_parse(h, 0, &d, NULL) == 0;
+}
+
+/* Copy of s with personal numbers masked (NULL when out of memory). */
+static char *masked_dup(const char *s)
+{
+	char *t = strdup(s ? s : "");
+	lw_pii_mask_text(t);
+	return t;
+}
+
 int lw_mapping_build(const struct lw_profile *p, const char *const *headers, size_t n,
 		     int have_agency, struct lw_mapping **out, struct lw_err *e)
 {
 	struct lw_mapping *m = calloc(1, sizeof *m);
 	char **unknown = NULL;
 	size_t nunknown = 0;
-	int rc = 0;
+	int rc = 0, data_like = 0;
 
 	*out = NULL;
 	if (!m || !(m->headers = calloc(n + 1, sizeof *m->headers)) ||
-	    !(unknown = calloc(n + 1, sizeof *unknown))) {
+	    !(m->role = calloc(n + 1, 1)) || !(unknown = calloc(n + 1, sizeof *unknown))) {
+		if (m) {
+			free(m->headers);
+			free(m->role);
+		}
 		free(m);
 		free(unknown);
 		return lw_err_set(e, LW_ENOMEM, "out of memory");
@@ -192,11 +221,12 @@ int lw_mapping_build(const struct lw_profile *p, const char *const *headers, siz
 	m->profile = p;
 	m->ncols = n;
 	for (int f = 0; f < LW_F__COUNT; f++)
-		m->col[f] = -1;
+		m->col[f] = m->alt[f] = -1;
 	for (size_t c = 0; c < n; c++) {
 		char h[256];
 		int known = 0;
 		m->headers[c] = strdup(headers[c] ? headers[c] : "");
+		data_like |= looks_like_data(headers[c]);
 		lw_header_fold(headers[c], h, sizeof h);
 		if (!h[0])
 			continue; /* an unnamed column: nothing to map, nothing to report */
@@ -206,10 +236,19 @@ int lw_mapping_build(const struct lw_profile *p, const char *const *headers, siz
 				if (!header_matches(h, pf->aliases[a]))
 					continue;
 				known = 1;
-				/* The first column wins when two carry the same field. */
-				if (m->col[pf->field] < 0 && pf->field != LW_F_IGNORE) {
+				if (pf->field == LW_F_IGNORE)
+					break;
+				/* Every column under a personal field's aliases is
+				 * personal, whichever one the field reads. */
+				m->role[c] = (pf->type == LW_T_PERSON || pf->type == LW_T_PHONE)
+						     ? LW_COL_PERSONAL : LW_COL_MAPPED;
+				/* The first column wins when two carry the same
+				 * field; the second fills in where it is empty. */
+				if (m->col[pf->field] < 0) {
 					m->col[pf->field] = (int)c;
 					m->pf[pf->field] = pf;
+				} else if (m->alt[pf->field] < 0) {
+					m->alt[pf->field] = (int)c;
 				}
 				break;
 			}
@@ -219,8 +258,8 @@ int lw_mapping_build(const struct lw_profile *p, const char *const *headers, siz
 		if (!known && m->headers[c])
 			unknown[nunknown++] = m->headers[c];
 	}
-	if (nunknown)
-		m->unknown = join_list(unknown, nunknown);
+	if (nunknown && !data_like && (m->unknown = join_list(unknown, nunknown)))
+		lw_pii_mask_text(m->unknown);
 	for (size_t i = 0; i < p->nfields; i++) {
 		const struct lw_profile_field *pf = &p->fields[i];
 		char *found, *accepted;
@@ -230,8 +269,22 @@ int lw_mapping_build(const struct lw_profile *p, const char *const *headers, siz
 			m->pf[pf->field] = pf;
 			continue;
 		}
-		found = join_list(m->headers, n);
 		accepted = join_list(pf->aliases, pf->naliases);
+		if (data_like) {
+			/* An export without its header row: the first row is a
+			 * caller's data and is never repeated. */
+			rc = lw_err_set(e, LW_EFORMAT,
+					"第一行不是表头（像是数据），缺少必填列「%s」；请保留导出文件的"
+					"表头行 / the first row looks like data, not a header: missing "
+					"required column for %s (accepted names: %s); keep the export's "
+					"header row",
+					pf->aliases[0], lw_field_name(pf->field), accepted ? accepted : "?");
+			free(accepted);
+			break;
+		}
+		found = join_list(m->headers, n);
+		if (found)
+			lw_pii_mask_text(found);
 		rc = lw_err_set(e, LW_EFORMAT,
 				"缺少必填列「%s」/ missing required column for %s: accepted names: %s; "
 				"headers found: %s",
@@ -271,8 +324,10 @@ static void add_error(struct lw_record *r, int col, enum lw_field f, const char 
 	sep = strchr(buf, '|');
 	if (sep)
 		*sep = '\0';
+	/* The value goes into reports and rejects: numbers masked, whatever
+	 * the field (a phone number typed into a date column). */
 	r->errors[r->nerrors] = (struct lw_field_error){
-		col, f, strdup(buf), strdup(sep ? sep + 1 : buf), value ? strdup(value) : NULL,
+		col, f, strdup(buf), strdup(sep ? sep + 1 : buf), value ? masked_dup(value) : NULL,
 	};
 	r->nerrors++;
 }
@@ -406,6 +461,8 @@ static void map_field(struct lw_record *r, const struct lw_map_ctx *ctx,
 			r->key = lw_fold_fullwidth(t);
 			break;
 		}
+		if (r->mask_text)
+			lw_pii_mask_text(t);
 		{
 			static const struct { enum lw_field f; int cc, tc; } map[] = {
 				{LW_F_COURT, LW_CC_COURT, -1}, {LW_F_CAUSE, LW_CC_CAUSE, -1},
@@ -606,10 +663,15 @@ int lw_record_map(const struct lw_mapping *m, const struct lw_map_ctx *ctx, uint
 	lw_record_clear(r);
 	r->target = p->target;
 	r->row = row;
+	r->mask_text = p->mask_free_text;
 	for (size_t i = 0; i < p->nfields; i++) {
 		const struct lw_profile_field *pf = &p->fields[i];
 		int col = m->col[pf->field];
 		char *t = (col >= 0 && (size_t)col < ncells) ? cell_text(r, cells[col]) : NULL;
+		int alt = m->alt[pf->field];
+
+		if (!t && alt >= 0 && (size_t)alt < ncells && (t = cell_text(r, cells[alt])))
+			col = alt;
 
 		if (!t && pf->default_from_source && ctx->source_agency)
 			t = rec_dup(r, ctx->source_agency);

@@ -137,7 +137,7 @@ int lw_profile_parse(const char *text, size_t len, const char *file, struct lw_p
 	}
 	json_object_foreach(root, key, v) {
 		if (strncmp(key, "//", 2) && strcmp(key, "name") && strcmp(key, "target") &&
-		    strcmp(key, "fields") && strcmp(key, "ignore")) {
+		    strcmp(key, "fields") && strcmp(key, "ignore") && strcmp(key, "mask_free_text")) {
 			rc = lw_err_set(e, LW_EINVAL, "%s: %s: unknown key", file, key);
 			goto out;
 		}
@@ -158,6 +158,17 @@ int lw_profile_parse(const char *text, size_t len, const char *file, struct lw_p
 		goto out;
 	}
 	p->target = strcmp(s, "cases") ? LW_TARGET_TICKETS : LW_TARGET_CASES;
+	{
+		/* Free text of 12345 work orders is written by callers and
+		 * operators, and carries numbers: masked unless a profile says
+		 * otherwise (docs/import.md). */
+		json_t *mt = json_object_get(root, "mask_free_text");
+		if (mt && !json_is_boolean(mt)) {
+			rc = lw_err_set(e, LW_EINVAL, "%s: mask_free_text: expected true or false", file);
+			goto out;
+		}
+		p->mask_free_text = mt ? json_is_true(mt) : p->target == LW_TARGET_TICKETS;
+	}
 	fobj = json_object_get(root, "fields");
 	if (!json_is_object(fobj) || json_object_size(fobj) == 0) {
 		rc = lw_err_set(e, LW_EINVAL, "%s: fields: expected a non-empty object", file);

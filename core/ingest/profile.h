@@ -8,7 +8,8 @@
  *   { "name": "court-cases", "target": "cases",
  *     "fields": { "case_no": {"type": "casenum", "required": true,
  *                             "aliases": ["案号", "案件编号", "case_no"]}, ... },
- *     "ignore": ["序号", "备注"] }
+ *     "ignore": ["序号", "备注"],
+ *     "mask_free_text": true }
  *
  * Header names are compared after folding full-width forms, trimming and
  * dropping spaces; a joined two-row header "审理情况/结案日期" also matches on
@@ -95,6 +96,8 @@ struct lw_profile {
 	size_t nfields;
 	char **ignore; /* folded header names that are known and dropped */
 	size_t nignore;
+	int mask_free_text; /* mask phone, ID and bank numbers in text fields
+			       (lw_pii_mask_text); default: on for tickets */
 };
 
 /* Load dir/<name>.json (name: letters, digits, '-', '_').  Errors name the

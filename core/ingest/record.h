@@ -71,6 +71,7 @@ struct lw_record {
 	char **warnings;       /* accepted, but worth telling (outcome not understood) */
 	size_t nwarnings;
 	struct lw_rec_block *arena; /* see mapper.c */
+	int mask_text;         /* the profile's mask_free_text */
 };
 
 /* Empty r for the next row (its arena is kept for reuse). */
@@ -84,15 +85,28 @@ struct lw_mapping {
 	const struct lw_profile *profile;
 	int col[LW_F__COUNT];                        /* source column or -1 */
 	const struct lw_profile_field *pf[LW_F__COUNT];
+	int alt[LW_F__COUNT];                        /* a second column for the field, read
+							when the first is empty, or -1 */
 	size_t ncols;
 	char **headers;                              /* copies, for messages */
-	char *unknown;                               /* headers nobody knows, "A, B" or NULL */
+	unsigned char *role;                         /* per column: LW_COL_* */
+	char *unknown;                               /* headers nobody knows, "A, B" (masked)
+							or NULL */
+};
+
+/* What a column is to the mapping (lw_mapping.role). */
+enum {
+	LW_COL_UNMAPPED = 0, /* unknown or ignored: never stored, never echoed */
+	LW_COL_MAPPED,       /* feeds a field */
+	LW_COL_PERSONAL,     /* a header of a personal field, under any alias */
 };
 
 /* Build the mapping for a header.  have_agency: the source supplies an
  * agency (drop-folder agency) that can fill default_from_source fields.
  * Fails (LW_EFORMAT) when a required field has no column; the message lists
- * the headers found and the names accepted. */
+ * the names accepted and the headers found, masked (lw_pii_mask_text) — or,
+ * when the "header" looks like a row of data (an export without a header
+ * row), says so and repeats none of it. */
 int lw_mapping_build(const struct lw_profile *p, const char *const *headers, size_t n,
 		     int have_agency, struct lw_mapping **out, struct lw_err *e);
 void lw_mapping_free(struct lw_mapping *m);

@@ -6,30 +6,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/pii.h"
 #include "ingest/ingest_int.h"
 #include "read/table.h"
 #include "warehouse/warehouse.h"
 
-/* The row as a JSON object {header: value} for `rejects.raw`; personal
- * columns are replaced by their masked or hashed form. */
-static char *raw_json(const struct lw_mapping *m, const struct lw_record *r,
-		      const char *const *cells, size_t ncells)
+/* The row as a JSON object {header: value} for `rejects.raw`: only the
+ * columns the profile maps, never a personal one (under any alias), never
+ * an ignored or unknown one (they may hold anything: 身份证号, a 备注 with a
+ * phone number), and with personal numbers in the text masked. */
+static char *raw_json(const struct lw_mapping *m, const char *const *cells, size_t ncells)
 {
 	json_t *o = json_object();
 	char *out;
 
 	for (size_t c = 0; c < ncells && c < m->ncols; c++) {
-		int personal = 0;
-		for (int f = 0; f < LW_F__COUNT; f++)
-			if (m->col[f] == (int)c && m->pf[f] &&
-			    (m->pf[f]->type == LW_T_PERSON || m->pf[f]->type == LW_T_PHONE))
-				personal = 1;
-		if (!cells[c][0])
+		char *v;
+		if (m->role[c] != LW_COL_MAPPED || !cells[c][0])
 			continue;
-		json_object_set_new(o, m->headers[c][0] ? m->headers[c] : "?",
-				    json_string(personal ? "(personal data withheld)" : cells[c]));
+		if (!(v = strdup(cells[c])))
+			continue;
+		lw_pii_mask_text(v);
+		json_object_set_new(o, m->headers[c][0] ? m->headers[c] : "?", json_string(v));
+		free(v);
 	}
-	(void)r;
 	out = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(o);
 	return out;
@@ -39,7 +39,7 @@ static int reject_row(struct lw_ingest *ing, const struct lw_mapping *m, int64_t
 		      const struct lw_record *r, const char *const *cells, size_t ncells,
 		      struct lw_ingest_result *res, struct lw_err *e)
 {
-	char *raw = raw_json(m, r, cells, ncells);
+	char *raw = raw_json(m, cells, ncells);
 	int rc = 0;
 
 	for (size_t i = 0; i < r->nerrors && rc == 0; i++) {

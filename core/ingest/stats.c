@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "base/export.h"
 #include "base/text.h"
 #include "cli.h"
 #include "domain/rates.h"
@@ -165,21 +166,6 @@ static int run(struct lw_wh *wh, const char *sql, const char *period, int wcl,
 	return rc < 0 ? rc : 0;
 }
 
-static void csv_field(const char *s)
-{
-	if (strpbrk(s, ",\"\r\n")) {
-		putchar('"');
-		for (; *s; s++) {
-			if (*s == '"')
-				putchar('"');
-			putchar(*s);
-		}
-		putchar('"');
-	} else {
-		fputs(s, stdout);
-	}
-}
-
 int lw_cmd_stats(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -246,7 +232,7 @@ int lw_cmd_stats(int argc, char **argv)
 		printf("group,filed,concluded,lost,loss_rate,withdrawn_mediated,"
 		       "withdrawn_mediated_rate,head_appearance_rate,yoy_filed_growth\n");
 		json_array_foreach(rows, i, o) {
-			csv_field(json_string_value(json_object_get(o, "group")));
+			lw_csv_put_text(stdout, json_string_value(json_object_get(o, "group")));
 			printf(",%lld,%lld,%lld,%s,%lld,%s,%s,%s\n",
 			       (long long)json_integer_value(json_object_get(o, "filed")),
 			       (long long)json_integer_value(json_object_get(o, "concluded")),

@@ -130,6 +130,26 @@ class ImportAndStats(DaemonTestCase):
         self.assertIn("headers found: 序号, 被告, 立案日期", out["message"])
         self.assertEqual(self.query("SELECT status FROM imports"), [("rejected",)])
 
+    def test_stats_csv_cells_from_spreadsheets_never_become_formulas(self):
+        # A clerk's 被告 cell that Excel would run as a formula (CSV injection).
+        f = os.path.join(self.dir, "evil.csv")
+        evil = '=HYPERLINK("http://evil.example/x","点击")'
+        write_csv(f, COURT_HEADER, [
+            ["(2024)鄂9004行初31号", "", "", "", evil, "2024-03-01", "", "", ""],
+            ["(2024)鄂9004行初32号", "", "", "", "+SUM(1,2)", "2024-03-02", "", "", ""],
+            ["(2024)鄂9004行初33号", "", "", "", "@cmd", "2024-03-03", "", "", ""],
+        ])
+        self.imp("court-cases", f, check=0)
+        out = litwatch("stats", "--db", self.db, "--period", "2024", "--format", "csv",
+                       check=0).stdout
+        rows = list(csv.reader(io.StringIO(out)))
+        groups = [r[0] for r in rows[1:]]
+        for g in groups:
+            self.assertFalse(g[:1] in ("=", "+", "-", "@"), "formula cell in the CSV: %r" % g)
+        self.assertIn("'" + evil, groups)
+        self.assertIn("'+SUM(1,2)", groups)
+        self.assertIn("'@cmd", groups)
+
     def test_co_defendants_each_count_and_aliases_resolve(self):
         f = os.path.join(self.dir, "co.csv")
         write_csv(f, COURT_HEADER, [

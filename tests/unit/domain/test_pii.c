@@ -139,6 +139,50 @@ static void masks_hide_the_middle(void **state)
 	}
 }
 
+static void phone_with_letters_or_words_is_not_a_phone(void **state)
+{
+	static const char *const bad[] = {"abc钱多多99988", "138abcd5678", "电话13812345678", "N/A"};
+	static const char *const good[] = {"0755-12345678转8001", "(010) 1234.5678", "+86 138 1234 5678"};
+	char out[64];
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (lw_pii_normalize(LW_PII_PHONE, bad[i], out, sizeof out, NULL) != LW_EFORMAT)
+			fail_msg("\"%s\" was accepted as a phone number (%s)", bad[i], out);
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		if (lw_pii_normalize(LW_PII_PHONE, good[i], out, sizeof out, NULL) != 0)
+			fail_msg("\"%s\" was refused", good[i]);
+}
+
+static void free_text_numbers_are_masked(void **state)
+{
+	static const char *const c[][2] = {
+		{"请回电13812345678谢谢", "请回电138****5678谢谢"},
+		{"电话 138-1234-5678 或 +86 139 1234 5678", "电话 138-****-5678 或 +86 139 **** 5678"},
+		{"身份证420106199001011234", "身份证420106199001011234"}, /* bad check digit: not an ID */
+		{"身份证42010619900101123X号", "身份证42010619900101123X号"},
+		{"身份证11010519491231002X", "身份证1101**********002X"},
+		{"身份证420106199001011231。", "身份证4201**********1231。"},
+		{"卡号6222 0212 3456 7890 128", "卡号6222 **** **** ***0 128"},
+		{"卡号4111111111111111", "卡号4111********1111"},
+		{"座机0755-12345678", "座机0755-****5678"},
+		{"座机010 12345678", "座机010 ****5678"},
+		{"全角１３８１２３４５６７８", "全角１３８****５６７８"},
+		{"共 12 人，13812345678", "共 12 人，138****5678"},
+		{"(2024)苏0105行初123号", "(2024)苏0105行初123号"},
+		{"工单GD20240101000123", "工单GD20240101000123"},
+		{"2024-01-15 10:30 金额 12345678 元", "2024-01-15 10:30 金额 12345678 元"},
+		{"13812345678", "138****5678"},
+		{"", ""},
+	};
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		char buf[256];
+		snprintf(buf, sizeof buf, "%s", c[i][0]);
+		lw_pii_mask_text(buf);
+		if (strcmp(buf, c[i][1]) != 0)
+			fail_msg("\"%s\": expected \"%s\", got \"%s\"", c[i][0], c[i][1], buf);
+	}
+	assert_int_equal(lw_pii_mask_text(NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +193,8 @@ int main(void)
 		cmocka_unit_test(normalise_phone_landlines_keep_the_trunk_zero),
 		cmocka_unit_test(normalise_name_drops_padding_but_keeps_latin_word_spaces),
 		cmocka_unit_test(masks_hide_the_middle),
+		cmocka_unit_test(phone_with_letters_or_words_is_not_a_phone),
+		cmocka_unit_test(free_text_numbers_are_masked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
