@@ -105,7 +105,7 @@ static const struct lw_option sink_options[] = {
 	{"from", LW_OPT_STRING, 0, NULL, 0, 0, NULL, NULL},
 	{"to", LW_OPT_STRINGS, 0, NULL, 0, 0, NULL, NULL},
 	{"username", LW_OPT_STRING, 0, NULL, 0, 0, NULL, NULL},
-	{"password_file", LW_OPT_FILE, LW_OPT_SECRET, NULL, 0, 0, NULL, NULL},
+	{"password_file", LW_OPT_FILE, LW_OPT_SECRET | LW_OPT_PRIVATE, NULL, 0, 0, NULL, NULL},
 	{"ca_file", LW_OPT_FILE, 0, NULL, 0, 0, NULL, NULL},
 	{"timeout", LW_OPT_DURATION, 0, "10s", 0, 0, NULL, NULL},
 	{"send_resolved", LW_OPT_BOOL, 0, "true", 0, 0, NULL, NULL},

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/paths.h"
 #include "base/units.h"
 
 static const char *json_type_name(const json_t *v)
@@ -150,7 +151,7 @@ static int check_dir(const char *abs, unsigned flags, const char *kp, struct lw_
 	return 0;
 }
 
-static int check_file(const char *abs, const char *kp, struct lw_diag *d)
+static int check_file(const char *abs, unsigned flags, const char *kp, struct lw_diag *d)
 {
 	struct stat st;
 
@@ -168,6 +169,15 @@ static int check_file(const char *abs, const char *kp, struct lw_diag *d)
 	if (access(abs, R_OK) != 0) {
 		lw_diag_add(d, "%s: file is not readable by this user: %s", kp, abs);
 		return 1;
+	}
+	/* Someone who may rewrite a file the daemon trusts (a CA bundle, a
+	 * token) steers it; someone who may read a secret has it. */
+	{
+		struct lw_err e = {0};
+		if (lw_path_trusted(abs, kp, (flags & LW_OPT_PRIVATE) ? LW_TRUST_PRIVATE : 0, &e)) {
+			lw_diag_add(d, "%s", e.msg);
+			return 1;
+		}
 	}
 	return 0;
 }
@@ -255,7 +265,7 @@ static int check_value(const struct lw_option *o, json_t *v, const char *kp,
 			lw_diag_add(d, "%s: out of memory", kp);
 			return 1;
 		}
-		bad = o->type == LW_OPT_DIR ? check_dir(abs, o->flags, kp, d) : check_file(abs, kp, d);
+		bad = o->type == LW_OPT_DIR ? check_dir(abs, o->flags, kp, d) : check_file(abs, o->flags, kp, d);
 		if (!bad)
 			json_object_set_new(out, o->key, json_string(abs));
 		free(abs);

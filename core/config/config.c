@@ -470,6 +470,16 @@ int lw_config_load(const char *path, const struct lw_install_dirs *defs,
 		lw_diag_add(diag, "%s: cannot open the configuration: %s", path, strerror(errno));
 		return LW_EINVAL;
 	}
+	{
+		/* Whoever may rewrite the configuration runs code as the daemon
+		 * (plugin_dir) and reads what it reads. */
+		struct lw_err e = {0};
+		if (lw_path_trusted(path, "configuration file", 0, &e) != 0) {
+			lw_diag_add(diag, "%s", e.msg);
+			fclose(f);
+			return LW_EINVAL;
+		}
+	}
 	do {
 		if (len == cap) {
 			char *tmp;

@@ -7,11 +7,14 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "base/paths.h"
 
 struct loaded {
 	char *name;
@@ -28,25 +31,6 @@ struct lw_plugins {
 /* Oldest plugin ABI this host still runs. */
 #define ABI_MIN 1
 
-int lw_check_not_loose(const char *path, const char *what, struct lw_err *err)
-{
-	struct stat st;
-
-	if (stat(path, &st) != 0)
-		return lw_err_set(err, LW_ENOENT, "%s %s: %s", what, path, strerror(errno));
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		return lw_err_set(err, LW_EPERM,
-				  "%s %s is writable by %s; refusing to load plugins from it "
-				  "(fix with: chmod go-w '%s')",
-				  what, path, (st.st_mode & S_IWOTH) ? "others" : "its group", path);
-	if (st.st_uid != 0 && st.st_uid != geteuid())
-		return lw_err_set(err, LW_EPERM,
-				  "%s %s is owned by uid %u, neither root nor the daemon's user; "
-				  "refusing to load plugins from it",
-				  what, path, (unsigned)st.st_uid);
-	return 0;
-}
-
 int lw_plugins_new(const char *dir, struct lw_plugins **out, struct lw_err *err)
 {
 	struct lw_plugins *reg;
@@ -58,7 +42,7 @@ int lw_plugins_new(const char *dir, struct lw_plugins **out, struct lw_err *err)
 		return lw_err_set(err, LW_ENOENT, "plugin directory %s: %s", dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return lw_err_set(err, LW_EINVAL, "plugin directory %s: not a directory", dir);
-	if ((rc = lw_check_not_loose(dir, "plugin directory", err)) != 0)
+	if ((rc = lw_path_trusted(dir, "plugin directory", LW_TRUST_OWNER, err)) != 0)
 		return rc;
 	reg = calloc(1, sizeof *reg);
 	if (!reg || !(reg->dir = strdup(dir))) {
@@ -162,6 +146,7 @@ int lw_plugins_get(struct lw_plugins *reg, const char *name,
 	char path[4096];
 	struct loaded *tmp;
 	const struct lw_plugin *desc;
+	char real[PATH_MAX], realdir[PATH_MAX];
 	void *h;
 	int rc;
 
@@ -183,10 +168,24 @@ int lw_plugins_get(struct lw_plugins *reg, const char *name,
 		free(found);
 		return rc;
 	}
-	if ((rc = lw_check_not_loose(path, "plugin file", err)) != 0)
+	/* A link is followed once, here: the file and the directory it is
+	 * really in are checked, and that is what dlopen gets. */
+	if (!realpath(path, real))
+		return lw_err_set(err, LW_EIO, "plugin file %s: %s", path, strerror(errno));
+	if ((rc = lw_path_trusted(real, "plugin file", LW_TRUST_OWNER, err)) != 0)
 		return rc;
+	if (strcmp(real, path)) {
+		char *slash;
+		snprintf(realdir, sizeof realdir, "%s", real);
+		if ((slash = strrchr(realdir, '/')) && slash != realdir)
+			*slash = '\0';
+		if ((rc = lw_path_trusted(realdir, "directory of a linked plugin file", LW_TRUST_OWNER, err)) != 0) {
+			lw_err_prefix(err, "%s links to %s", path, real);
+			return rc;
+		}
+	}
 	dlerror();
-	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	h = dlopen(real, RTLD_NOW | RTLD_LOCAL);
 	if (!h)
 		return lw_err_set(err, LW_EIO,
 				  "cannot load plugin %s: %s (missing dependencies? check with: ldd %s)",

@@ -39,9 +39,5 @@ char *lw_plugins_list(const char *dir);
 /* Close every handle.  No descriptor may be used afterwards. */
 void lw_plugins_free(struct lw_plugins *reg);
 
-/* Check that path (a file or directory) is not writable by group or
- * others and is owned by root or by the current user.  what names it in
- * the message ("plugin directory", "plugin file"). */
-int lw_check_not_loose(const char *path, const char *what, struct lw_err *err);
 
 #endif

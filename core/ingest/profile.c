@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/paths.h"
 #include "base/text.h"
 
 static const struct {
@@ -261,6 +262,13 @@ int lw_profile_load(const char *dir, const char *name, struct lw_profile **out,
 	snprintf(path, sizeof path, "%s/%s.json", dir ? dir : ".", name);
 	if (!(f = fopen(path, "rb")))
 		return lw_err_set(e, LW_ENOENT, "profile \"%s\": cannot open %s", name, path);
+	/* A profile decides which columns are personal: nobody else may
+	 * rewrite it, or the directory it is in. */
+	if ((rc = lw_path_trusted(dir ? dir : ".", "profile directory", 0, e)) != 0 ||
+	    (rc = lw_path_trusted(path, "profile file", 0, e)) != 0) {
+		fclose(f);
+		return rc;
+	}
 	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || n > (1 << 20) ||
 	    fseek(f, 0, SEEK_SET) != 0) {
 		fclose(f);

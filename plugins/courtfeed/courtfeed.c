@@ -17,9 +17,9 @@
 static const struct lw_option options[] = {
 	{"url", LW_OPT_URL, LW_OPT_REQUIRED, NULL, 0, 0, NULL,
 	 "the court interface's URL (https://...); query parameters are added to it"},
-	{"token_file", LW_OPT_FILE, 0, NULL, 0, 0, NULL,
+	{"token_file", LW_OPT_FILE, LW_OPT_PRIVATE, NULL, 0, 0, NULL,
 	 "file holding the bearer token; re-read when it changes"},
-	{"headers_file", LW_OPT_FILE, 0, NULL, 0, 0, NULL,
+	{"headers_file", LW_OPT_FILE, LW_OPT_PRIVATE, NULL, 0, 0, NULL,
 	 "file of extra \"Name: value\" request headers (secrets); re-read when it changes"},
 	{"interval", LW_OPT_DURATION, 0, "15m", 0, 0, NULL, "time between two polls"},
 	{"page_size", LW_OPT_INT, 0, "500", 1, 10000, NULL, "items asked for per page"},

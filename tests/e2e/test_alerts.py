@@ -40,6 +40,7 @@ class AlertsEndToEnd(unittest.TestCase):
         self.smtp = SMTPReceiver(cert, key)
         with open(os.path.join(self.dir, "smtp.pass"), "w") as f:
             f.write("s3cret\n")
+        os.chmod(os.path.join(self.dir, "smtp.pass"), 0o600)  # a password: others may not read it
         self.config = os.path.join(self.dir, "litwatch.json")
         with open(self.config, "w") as f:
             json.dump({

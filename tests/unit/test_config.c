@@ -264,6 +264,36 @@ static void loader_refuses_group_or_world_writable_plugins(void **state)
 	chmod(dir, 0755);
 }
 
+static void loader_checks_where_a_linked_plugin_really_is(void **state)
+{
+	char dir[300], loose[300], file[400], link[400], cmd[1024];
+	struct lw_plugins *reg = NULL;
+	struct lw_err err = {0};
+	const struct lw_plugin *p;
+
+	setup_tmpdir();
+	snprintf(dir, sizeof dir, "%s/plugins", tmpdir);
+	snprintf(loose, sizeof loose, "%s/anyone-writes-here", tmpdir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(mkdir(loose, 0755), 0);
+	assert_int_equal(chmod(loose, 0777), 0);
+	snprintf(file, sizeof file, "%s/lw-testsrc.so", loose);
+	snprintf(cmd, sizeof cmd, "cp %s/lw-testsrc.so %s && chmod 755 %s", LW_TEST_PLUGIN_DIR,
+		 file, file);
+	assert_int_equal(system(cmd), 0);
+	snprintf(link, sizeof link, "%s/lw-testsrc.so", dir);
+	assert_int_equal(symlink(file, link), 0);
+
+	/* The file itself is fine, but anyone could swap it for another. */
+	assert_int_equal(lw_plugins_new(dir, &reg, &err), 0);
+	assert_int_equal(lw_plugins_get(reg, "testsrc", &p, &err), LW_EPERM);
+	assert_non_null(strstr(err.msg, "links to"));
+	assert_non_null(strstr(err.msg, "anyone-writes-here is writable by others"));
+	chmod(loose, 0755);
+	assert_int_equal(lw_plugins_get(reg, "testsrc", &p, &err), 0);
+	lw_plugins_free(reg);
+}
+
 static void good_config_is_typed_with_defaults_and_absolute_paths(void **state)
 {
 	struct lw_plugins *plugins = NULL;
@@ -321,6 +351,7 @@ int main(void)
 		cmocka_unit_test(all_errors_are_reported_at_once),
 		cmocka_unit_test(loader_refuses_broken_plugins_naming_the_file),
 		cmocka_unit_test(loader_refuses_group_or_world_writable_plugins),
+		cmocka_unit_test(loader_checks_where_a_linked_plugin_really_is),
 		cmocka_unit_test(good_config_is_typed_with_defaults_and_absolute_paths),
 		cmocka_unit_test(empty_sources_array_is_valid),
 	};

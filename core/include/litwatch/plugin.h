@@ -69,6 +69,10 @@ enum lw_opt_type {
 #define LW_OPT_REQUIRED 0x1u /* must be present (no default) */
 #define LW_OPT_SECRET 0x2u   /* value is never logged or shown */
 #define LW_OPT_CREATE 0x4u   /* LW_OPT_DIR: created at start if missing */
+#define LW_OPT_PRIVATE 0x8u  /* LW_OPT_FILE: holds a secret (a token, a password):
+				refused when its group or others may read it.  Every
+				LW_OPT_FILE is refused when they may write it.  (Hosts
+				before this flag ignore it.) */
 
 /*
  * One configuration key a plugin accepts.  A plugin's table ends with an
