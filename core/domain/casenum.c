@@ -11,6 +11,7 @@
 #include "domain/casenum.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/text.h"
@@ -36,6 +37,24 @@ static const char *const admin_types[] = {
 	"行初", "行终", "行申", "行抗", "行再", "行监", "行辖", "行审", "行他", "行提",
 };
 
+/* Type codes written before the 2016 standard, still found in backfills,
+ * and today's code for the same stage (NULL: none; the code is kept as
+ * written).  Any other code that starts with 行 is kept as written too: the
+ * case is administrative, only its stage is not known here. */
+static const struct {
+	const char *old, *now;
+} legacy_types[] = {
+	{"行非执复", "行审复"}, /* 非诉执行审查复议 */
+	{"行非执", "行审"},     /* 非诉执行审查 */
+	{"行非审", "行审"},
+	{"行审查", "行审"},
+	{"行初重", "行初"},     /* first instance again after a remand: a new 行初 today */
+	{"行终重", "行终"},
+	{"行再初", "行再"},     /* retrial at first instance */
+	{"行再终", "行再"},
+	{"行立", NULL},         /* 立案审查 (review of a filing): no code today */
+};
+
 /* 专门审判代字: specialised tribunals that prefix the type code, e.g.
  * (2020)最高法知行终1号 (知 = intellectual property 知识产权). */
 static const char *const special_codes[] = {"知", "环", "海"};
@@ -56,6 +75,21 @@ int lw_casenum_type_is_administrative(const char *type)
 		if (strcmp(type, admin_types[i]) == 0)
 			return 1;
 	return 0;
+}
+
+const char *lw_casenum_kind_zh(const char *type)
+{
+	static const struct {
+		const char *prefix, *zh;
+	} kinds[] = {
+		{"民", "民事"}, {"刑", "刑事"}, {"执", "执行"}, {"破", "破产"}, {"委赔", "国家赔偿"},
+		{"法赔", "国家赔偿"}, {"赔", "国家赔偿"}, {"财保", "保全"}, {"诉保", "保全"},
+		{"行", "行政"},
+	};
+	for (size_t i = 0; type && i < N(kinds); i++)
+		if (!strncmp(type, kinds[i].prefix, strlen(kinds[i].prefix)))
+			return kinds[i].zh;
+	return NULL;
 }
 
 const char *lw_court_level_name(enum lw_court_level level)
@@ -81,6 +115,32 @@ static char bracket_of(uint32_t cp)
 	default:
 		return 0;
 	}
+}
+
+/* Traditional-script characters found in case numbers (Taiwan-style
+ * input methods, scanned documents, Hong Kong fonts), folded to the
+ * simplified characters the SPC standard uses. */
+static uint32_t simplified(uint32_t cp)
+{
+	static const uint32_t map[][2] = {
+		{0x865F, 0x53F7}, /* 號 号 */ {0x7D42, 0x7EC8}, /* 終 终 */
+		{0x5BE9, 0x5BA1}, /* 審 审 */ {0x8CE0, 0x8D54}, /* 賠 赔 */
+		{0x8F44, 0x8F96}, /* 轄 辖 */ {0x76E3, 0x76D1}, /* 監 监 */
+		{0x57F7, 0x6267}, /* 執 执 */ {0x5FA9, 0x590D}, /* 復 复 */
+		{0x8907, 0x590D}, /* 複 复 */ {0x74B0, 0x73AF}, /* 環 环 */
+		{0x7570, 0x5F02}, /* 異 异 */ {0x8A34, 0x8BC9}, /* 訴 诉 */
+		{0x8607, 0x82CF}, /* 蘇 苏 */ {0x9B6F, 0x9C81}, /* 魯 鲁 */
+		{0x907C, 0x8FBD}, /* 遼 辽 */ {0x95A9, 0x95FD}, /* 閩 闽 */
+		{0x8D1B, 0x8D63}, /* 贛 赣 */ {0x7CB5, 0x7CA4}, /* 粵 粤 */
+		{0x96F2, 0x4E91}, /* 雲 云 */ {0x965D, 0x9655}, /* 陝 陕 */
+		{0x5BE7, 0x5B81}, /* 寧 宁 */ {0x6EEC, 0x6CAA}, /* 滬 沪 */
+		{0x6649, 0x664B}, /* 晉 晋 */ {0x74CA, 0x743C}, /* 瓊 琼 */
+		{0x5167, 0x5185}, /* 內 内 */ {0x9F4A, 0x9F50}, /* 齊 齐 */
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (map[i][0] == cp)
+			return map[i][1];
+	return cp;
 }
 
 static int is_space_cp(uint32_t cp)
@@ -121,7 +181,7 @@ static int clean(const char *text, char *out, size_t cap, struct lw_err *e)
 		}
 		if (cp < 0x20 || cp == 0x7F)
 			return lw_err_set(e, LW_EFORMAT, "case number: control character");
-		w += lw_utf8_encode(cp, out + w);
+		w += lw_utf8_encode(simplified(cp), out + w);
 	}
 	out[w] = '\0';
 	return 0;
@@ -207,6 +267,7 @@ static int not_administrative(const char *mid, size_t len, struct lw_casenum *ou
 			out->court[c] = '\0';
 			memcpy(out->type, mid + c, len - c);
 			out->type[len - c] = '\0';
+			memcpy(out->type_raw, out->type, len - c + 1);
 			out->level = lv;
 			if (strncmp(out->type, "执", strlen("执")) == 0)
 				return lw_err_set(e, LW_EINVAL,
@@ -227,10 +288,50 @@ static int not_administrative(const char *mid, size_t len, struct lw_casenum *ou
 			  "got \"%.*s\"", (int)len, mid);
 }
 
+static const char *const cn_digits[] = {"", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+
+/* A code of 行 and at most three more Chinese characters, none of them a
+ * part of the number's frame (行, 字, 第, 号, 之). */
+static int plausible_type(const char *t, size_t len)
+{
+	static const char *const frame[] = {"行", "字", "第", "号", "之"};
+	size_t n = 0;
+
+	if (len >= sizeof ((struct lw_casenum *)0)->type_raw || !free_court_ok(t, len))
+		return 0;
+	for (size_t i = strlen("行"); i < len; i += 3, n++) {
+		if (len - i < 3 || n >= 3)
+			return 0;
+		for (size_t k = 0; k < sizeof frame / sizeof *frame; k++)
+			if (!memcmp(t + i, frame[k], 3))
+				return 0;
+	}
+	return 1;
+}
+
+/* Length of a type code that starts with 行 but is not one we know, at the
+ * end of mid[0..len) (after a modern court code, or, pre-2016, after free
+ * Chinese text); 0 when there is none. */
+static size_t unknown_admin_type(const char *mid, size_t len, int pre2016)
+{
+	const size_t xl = strlen("行");
+
+	for (size_t c = 1; c + xl <= len; c++) {
+		enum lw_court_level lv;
+		if (((unsigned char)mid[c] & 0xC0) == 0x80 || memcmp(mid + c, "行", xl) != 0)
+			continue;
+		if (!plausible_type(mid + c, len - c))
+			continue;
+		if (pre2016 ? free_court_ok(mid, c) : modern_court(mid, c, &lv))
+			return len - c;
+	}
+	return 0;
+}
+
 int lw_casenum_parse(const char *text, struct lw_casenum *out, struct lw_err *e)
 {
 	char s[LW_CASENUM_INPUT_MAX + 8];
-	const char *mid, *type;
+	const char *mid, *type, *now;
 	size_t len, end, digits, mlen, tlen, clen;
 	int rc, zi = 0, di = 0;
 	long seq = 0;
@@ -254,9 +355,8 @@ int lw_casenum_parse(const char *text, struct lw_casenum *out, struct lw_err *e)
 	/* 之一, 之二 …: a further ruling (e.g. on costs) in the same case. */
 	end = len;
 	for (int k = 9; k >= 1; k--) {
-		static const char *const cn[] = {"", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
 		char suf[16];
-		snprintf(suf, sizeof suf, "号之%s", cn[k]);
+		snprintf(suf, sizeof suf, "号之%s", cn_digits[k]);
 		if (ends_with(s, end, suf)) {
 			out->part = k;
 			end -= strlen(suf) - strlen("号");
@@ -266,6 +366,28 @@ int lw_casenum_parse(const char *text, struct lw_casenum *out, struct lw_err *e)
 	/* 号, then the sequence, then an optional 第 and 字 (pre-2016). */
 	if (ends_with(s, end, "号"))
 		end -= strlen("号");
+	/* Sub-numbers before 号: 4之一号, 4之1号, 4-1号. */
+	for (int k = 9; k >= 1 && !out->part; k--) {
+		char suf[16];
+		snprintf(suf, sizeof suf, "之%s", cn_digits[k]);
+		if (ends_with(s, end, suf) && end - strlen(suf) > 6 && is_digit(s[end - strlen(suf) - 1])) {
+			out->part = k;
+			end -= strlen(suf);
+		}
+	}
+	if (!out->part) {
+		size_t d = 0, at;
+		while (d < end - 6 && d < 3 && is_digit(s[end - 1 - d]))
+			d++;
+		at = end - d;
+		if (d > 0 && d < 3 && at > 7) {
+			size_t sep = s[at - 1] == '-' ? 1 : ends_with(s, at, "之") ? strlen("之") : 0;
+			if (sep && at - sep > 6 && is_digit(s[at - sep - 1])) {
+				out->part = (int)strtol(s + at, NULL, 10);
+				end = at - sep;
+			}
+		}
+	}
 	for (digits = 0; digits < end - 6 && is_digit(s[end - 1 - digits]); digits++)
 		;
 	if (digits == 0)
@@ -295,14 +417,29 @@ int lw_casenum_parse(const char *text, struct lw_casenum *out, struct lw_err *e)
 		return lw_err_set(e, LW_EFORMAT, "case number \"%s\": unexpected bracket after the year", s);
 
 	type = type_suffix(mid, mlen);
+	tlen = type ? strlen(type) : 0;
+	now = type;
+	for (size_t i = 0; i < N(legacy_types); i++) {
+		size_t l = strlen(legacy_types[i].old);
+		if (l > tlen && ends_with(mid, mlen, legacy_types[i].old)) {
+			type = legacy_types[i].old;
+			tlen = l;
+			now = legacy_types[i].now;
+		}
+	}
+	if (!type && (tlen = unknown_admin_type(mid, mlen, out->pre2016)) > 0) {
+		type = mid + mlen - tlen;
+		now = NULL;
+	}
 	if (!type) {
 		if (out->pre2016)
 			return lw_err_set(e, LW_EFORMAT,
 					  "case number \"%s\": expected an administrative type code (行初, 行终 …) before 字第", s);
 		return not_administrative(mid, mlen, out, e);
 	}
-	tlen = strlen(type);
-	memcpy(out->type, type, tlen + 1);
+	memcpy(out->type_raw, type, tlen);
+	out->type_raw[tlen] = '\0';
+	snprintf(out->type, sizeof out->type, "%s", now ? now : out->type_raw);
 	clen = mlen - tlen;
 
 	/* A post-2016 number written with a stray 字第 is still a post-2016 number. */
@@ -315,7 +452,8 @@ int lw_casenum_parse(const char *text, struct lw_casenum *out, struct lw_err *e)
 		memcpy(out->court, mid, clen);
 		out->court[clen] = '\0';
 		out->level = LW_COURT_UNKNOWN;
-		snprintf(out->norm, sizeof out->norm, "(%d)%s%s字第%ld号", out->year, out->court, out->type, seq);
+		snprintf(out->norm, sizeof out->norm, "(%d)%s%s字第%ld号", out->year, out->court, out->type_raw,
+			 seq);
 		return 0;
 	}
 
@@ -336,7 +474,7 @@ int lw_casenum_parse(const char *text, struct lw_casenum *out, struct lw_err *e)
 	}
 	memcpy(out->court, mid, clen);
 	out->court[clen] = '\0';
-	snprintf(out->norm, sizeof out->norm, "(%d)%s%s%s%ld号", out->year, out->court, out->special, out->type,
-		 seq);
+	snprintf(out->norm, sizeof out->norm, "(%d)%s%s%s%ld号", out->year, out->court, out->special,
+		 out->type_raw, seq);
 	return 0;
 }

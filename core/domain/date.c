@@ -250,8 +250,10 @@ static int translate(const char *src, char *t, size_t cap, struct lw_err *e, con
 		if (n == 0)
 			return lw_err_set(e, LW_EFORMAT, "date: invalid UTF-8");
 		if (cp != 'O' && cp != 'o' && is_cn_numeral(cp)) {
-			while (r < len && (n = lw_utf8_decode(src + r, len - r, &cp)) > 0 && cp >= 0x80 &&
-			       is_cn_numeral(cp)) {
+			/* Inside a run of Chinese numerals a Latin O stands for 〇, as
+			 * typists write it (二O一二年); alone it is a letter. */
+			while (r < len && (n = lw_utf8_decode(src + r, len - r, &cp)) > 0 &&
+			       (cp >= 0x80 || (k > 0 && (cp == 'O' || cp == 'o'))) && is_cn_numeral(cp)) {
 				if (k == 16)
 					return lw_err_set(e, LW_EFORMAT, "date \"%s\": number too long", orig);
 				run[k++] = cp;

@@ -165,7 +165,7 @@ static enum verdict after_reject(const char *s, size_t from, size_t to, int whol
 enum verb {
 	VB_REJECT, VB_REVOKE, VB_CONFIRM, VB_ORDER, VB_PERFORM, VB_MODIFY, VB_PAY, VB_COMPENSATE,
 	VB_MAINTAIN, VB_WITHDRAW, VB_WITHDRAW_BACK, VB_MEDIATE, VB_TRANSFER, VB_TERMINATE, VB_REMAND,
-	VB_NOT_ACCEPTED, VB_LOST, VB_WON, VB_SUSPEND, VB_CHANGE, VB_ENFORCE,
+	VB_NOT_ACCEPTED, VB_LOST, VB_WON, VB_SUSPEND, VB_CHANGE, VB_ENFORCE, VB_MAKE,
 };
 
 static const struct {
@@ -181,6 +181,7 @@ static const struct {
 	{"发回", VB_REMAND},     {"指令", VB_REMAND},       {"不予受理", VB_NOT_ACCEPTED},
 	{"不予立案", VB_NOT_ACCEPTED},                      {"败诉", VB_LOST},        {"胜诉", VB_WON},
 	{"中止", VB_SUSPEND},    {"改变", VB_CHANGE},       {"纠正", VB_CHANGE},      {"执行", VB_ENFORCE},
+	{"作出", VB_MAKE},
 };
 #define NVERBS (sizeof verbs / sizeof verbs[0])
 
@@ -196,6 +197,18 @@ static size_t next_verb(const char *s, size_t from, size_t to, size_t *vi)
 			}
 		}
 	return (size_t)-1;
+}
+
+/* Does s[from, to) start with a private party: the one an order is
+ * addressed to when it is not the agency? */
+static int starts_private_party(const char *s, size_t from, size_t to)
+{
+	static const char *const parties[] = {"被执行人", "原告", "第三人", "上诉人", "申请执行人"};
+
+	for (size_t i = 0; i < sizeof parties / sizeof *parties; i++)
+		if (find_in(s, from, to, parties[i]) == from)
+			return 1;
+	return 0;
 }
 
 /* The verdict of one clause s[b, e); also notes agency_changed. */
@@ -249,6 +262,10 @@ static enum verdict clause(const char *s, size_t b, size_t e, int whole_has_ruli
 				return V_REJECTED;
 			continue;
 		case VB_ORDER:
+			/* An order addressed to a private party (责令被执行人拆除,
+			 * 判令原告…) is not a loss of the agency. */
+			if (starts_private_party(s, after, e))
+				continue;
 			/* 责令/判令 + what is ordered: the next verb, else performance. */
 			{
 				size_t vj, at2 = next_verb(s, after, e, &vj);
@@ -304,6 +321,10 @@ static enum verdict clause(const char *s, size_t b, size_t e, int whole_has_ruli
 			if (neg || has(s, after, e, "不成") || has(s, after, e, "未成") || has(s, after, e, "无效") ||
 			    has(s, after, e, "失败") || has(s, b, at, "撤销"))
 				continue;
+			/* 通过调解（和解）撤诉: the case ends by withdrawal; the
+			 * mediation is how it came about. */
+			if (has(s, after, e, "撤诉") || has(s, after, e, "撤回起诉"))
+				return V_WITHDRAWN;
 			return V_MEDIATED;
 		case VB_TRANSFER:
 			if (neg)
@@ -331,20 +352,58 @@ static enum verdict clause(const char *s, size_t b, size_t e, int whole_has_ruli
 			if (weak == V_NONE)
 				weak = V_OTHER;
 			continue;
+		case VB_MAKE:
+			/* 判决被告…于…日内作出具体行政行为: an order to act without
+			 * 责令 or 履行.  Not 被告作出的决定 (a noun phrase), and
+			 * only under a court's 判决/判令 with the agency named. */
+			if (neg || find_in(s, after, e, "的") == after)
+				continue;
+			if ((has(s, b, at, "判决被告") || has(s, b, at, "判令被告")) &&
+			    !agency_subject(s, b, at))
+				return V_PERFORM;
+			continue;
 		}
 	}
 	return weak;
 }
 
+/* Clause boundaries.  The enumeration comma 、 lists items inside one
+ * clause (确认…住房、猪圈、库房的行为违法) and is not one, except after
+ * the number of an item (一、撤销…；二、…), see analyse. */
 static int is_clause_break(uint32_t cp)
 {
 	switch (cp) {
 	case ',': case '.': case ';': case ':': case '!': case '?': case '\n':
-	case 0x3001: /* 、 */ case 0x3002: /* 。 */ case 0xFF0C: case 0xFF1B: case 0xFF1A:
+	case 0x3002: /* 。 */ case 0xFF0C: case 0xFF1B: case 0xFF1A:
 		return 1;
 	default:
 		return 0;
 	}
+}
+
+/* Is s[at] (a 、) the end of an item number ("一、", "2、", "十二、") that
+ * starts the text or follows a clause break? */
+static int item_number_before(const char *s, size_t b, size_t at)
+{
+	static const uint32_t numerals[] = {0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D,
+					    0x4E03, 0x516B, 0x4E5D, 0x5341}; /* 一 … 九 十 */
+	size_t p = at, n = 0;
+
+	while (p > b) {
+		size_t q = back_cps(s, b, p, 1);
+		uint32_t cp = 0;
+		int num = 0;
+		if (lw_utf8_decode(s + q, p - q, &cp) == p - q) {
+			num = cp >= '0' && cp <= '9';
+			for (size_t i = 0; i < sizeof numerals / sizeof *numerals && !num; i++)
+				num = cp == numerals[i];
+		}
+		if (!num)
+			break;
+		p = q;
+		n++;
+	}
+	return n > 0 && n <= 3 && p == b;
 }
 
 /* Clean text into buf (TEXT_MAX + 1 bytes): folded, without white space
@@ -364,7 +423,8 @@ static void analyse(const char *text, struct facts *f, char *s, size_t *lenp)
 		size_t e = b;
 		uint32_t cp;
 		size_t n;
-		while (e < len && (n = lw_utf8_decode(s + e, len - e, &cp)) > 0 && !is_clause_break(cp))
+		while (e < len && (n = lw_utf8_decode(s + e, len - e, &cp)) > 0 && !is_clause_break(cp) &&
+		       !(cp == 0x3001 && item_number_before(s, b, e)))
 			e += n;
 		f->seen[clause(s, b, e, ruling, f)] = 1;
 		n = e < len ? lw_utf8_decode(s + e, len - e, &cp) : 0;
@@ -401,7 +461,7 @@ int lw_outcome_agency_changed_act(const char *text)
 
 static const char *const pending_words[] = {
 	"审理中", "在审", "未结", "未审结", "尚未", "待判", "待审", "开庭", "已立案", "正在", "审理阶段",
-	"一审中", "二审中", "未判决", "在办", "待结", "未决", "受理",
+	"一审中", "二审中", "未判决", "在办", "待结", "未决", "受理", "审查中",
 };
 
 enum lw_outcome lw_outcome_classify(const char *text)
@@ -444,6 +504,41 @@ enum lw_outcome lw_outcome_classify(const char *text)
 		if (has(s, 0, len, pending_words[i]))
 			return LW_OUTCOME_PENDING;
 	return LW_OUTCOME_UNKNOWN;
+}
+
+/* Stages above the first instance, where the text speaks of the appeal or
+ * the application, not of the suit. */
+static int appeal_stage(const char *type)
+{
+	static const char *const appeal[] = {"行终", "行赔终", "行申", "行赔申", "行再", "行赔再",
+					     "行抗", "行赔抗", "行监", "行赔监", "行辖终"};
+
+	for (size_t i = 0; type && i < sizeof appeal / sizeof *appeal; i++)
+		if (!strcmp(type, appeal[i]))
+			return 1;
+	return 0;
+}
+
+enum lw_outcome lw_outcome_classify_case(const char *text, const char *type)
+{
+	enum lw_outcome o = lw_outcome_classify(text);
+
+	if (!type)
+		return o;
+	/* 行审 / 行审复: the agency applied for the enforcement of its own
+	 * decision.  No one sued it: whatever the court decides (准予执行,
+	 * 不予受理, 责令被执行人拆除), it is not a result of a lawsuit. */
+	if (!strncmp(type, "行审", strlen("行审")))
+		return o == LW_OUTCOME_PENDING || o == LW_OUTCOME_UNKNOWN ? o : LW_OUTCOME_OTHER;
+	/* 行终 … 本案按撤诉处理: the appeal is deemed withdrawn and the first
+	 * judgment stands; only 撤回起诉 withdraws the suit itself. */
+	if (appeal_stage(type) && (o == LW_OUTCOME_WITHDRAWN || o == LW_OUTCOME_WITHDRAWN_CHANGED)) {
+		char s[TEXT_MAX + 1];
+		size_t len = clean(text, s);
+		if (!has(s, 0, len, "起诉"))
+			return LW_OUTCOME_UPHELD;
+	}
+	return o;
 }
 
 int lw_outcome_is_loss(enum lw_outcome o, unsigned flags)

@@ -51,6 +51,14 @@ enum {
  * the first 8 KiB are read.  Never fails: unrecognised text is UNKNOWN. */
 enum lw_outcome lw_outcome_classify(const char *text);
 
+/* The same, knowing the type code of the case number (类型代字: "行初",
+ * "行终", "行审" …; NULL: unknown).  In a 行审 (review of an agency's own
+ * application to enforce) every concluded outcome is OTHER: nobody sued
+ * the agency.  At an appeal stage (行终, 行申, 行再 …) a withdrawal that is
+ * not 撤回起诉 (按撤诉处理, 撤回上诉) is UPHELD: the earlier judgment
+ * stands. */
+enum lw_outcome lw_outcome_classify_case(const char *text, const char *type);
+
 /* Nonzero when text says the agency changed, corrected or withdrew its own
  * act (被告改变/纠正/撤销/撤回…行政行为), the reason for a withdrawal. */
 int lw_outcome_agency_changed_act(const char *text);

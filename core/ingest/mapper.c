@@ -448,7 +448,6 @@ static void map_field(struct lw_record *r, const struct lw_map_ctx *ctx,
 {
 	struct lw_err err = {0};
 	const int cases = r->target == LW_TARGET_CASES;
-	char buf[LW_PII_MASK_MAX + LW_PII_HASH_HEX + 64];
 	struct lw_date d;
 	int b;
 
@@ -481,7 +480,14 @@ static void map_field(struct lw_record *r, const struct lw_map_ctx *ctx,
 		break;
 	case LW_T_CASENUM: {
 		struct lw_casenum cn;
-		if (lw_casenum_parse(t, &cn, &err) != 0) {
+		int crc = lw_casenum_parse(t, &cn, &err);
+		if (crc == LW_EINVAL && lw_casenum_kind_zh(cn.type)) {
+			/* Well formed, but another kind of case: say which. */
+			add_error(r, col, pf->field, t, "这是%s案号（%s），不是行政案号|%s",
+				  lw_casenum_kind_zh(cn.type), cn.type, err.msg);
+			break;
+		}
+		if (crc != 0) {
 			add_error(r, col, pf->field, t, "案号格式不正确，应如 (2023)鄂9004行初15号|%s",
 				  err.msg);
 			break;
@@ -555,21 +561,11 @@ static void map_field(struct lw_record *r, const struct lw_map_ctx *ctx,
 		lw_agency_names_free(names, n);
 		break;
 	}
-	case LW_T_OUTCOME: {
-		enum lw_outcome o = lw_outcome_classify(t);
-		if (o == LW_OUTCOME_PENDING && lw_outcome_agency_changed_act(t))
-			o = LW_OUTCOME_WITHDRAWN_CHANGED;
-		SET(LW_CC_OUTCOME, rec_dup(r, outcome_code(o)));
+	case LW_T_OUTCOME:
+		/* Classified once the row's case number is known (its type
+		 * decides what the words mean): see lw_record_map. */
 		SET(LW_CC_OUTCOME_RAW, t);
-		if (lw_outcome_is_concluded(o) && o != LW_OUTCOME_UPHELD)
-			SET(LW_CC_AGENCY_LOST, fmt_int(r, lw_outcome_is_loss(o, ctx->outcome_flags)));
-		if (o == LW_OUTCOME_UNKNOWN) {
-			snprintf(buf, sizeof buf, "第 %u 行裁判结果「%s」无法识别，已按原文保存 / row %u: "
-				 "outcome \"%s\" not understood; kept as written", r->row, t, r->row, t);
-			add_warning(r, buf);
-		}
 		break;
-	}
 	case LW_T_BOOL:
 		b = parse_bool(t);
 		if (b < 0) {
@@ -655,6 +651,27 @@ static void map_field(struct lw_record *r, const struct lw_map_ctx *ctx,
 #undef SET
 }
 
+/* The outcome of a case from its text and, when the row has one, the type
+ * of its case number (a 行审 is not a lawsuit; in a 行终 按撤诉处理 is the
+ * appeal's withdrawal). */
+static void classify_outcome(struct lw_record *r, const struct lw_map_ctx *ctx)
+{
+	const char *t = r->val[LW_CC_OUTCOME_RAW];
+	enum lw_outcome o = lw_outcome_classify_case(t, r->val[LW_CC_TYPE_CODE]);
+	char buf[1024];
+
+	if (o == LW_OUTCOME_PENDING && lw_outcome_agency_changed_act(t))
+		o = LW_OUTCOME_WITHDRAWN_CHANGED;
+	r->val[LW_CC_OUTCOME] = rec_dup(r, outcome_code(o));
+	if (lw_outcome_is_concluded(o) && o != LW_OUTCOME_UPHELD)
+		r->val[LW_CC_AGENCY_LOST] = fmt_int(r, lw_outcome_is_loss(o, ctx->outcome_flags));
+	if (o == LW_OUTCOME_UNKNOWN) {
+		snprintf(buf, sizeof buf, "第 %u 行裁判结果「%s」无法识别，已按原文保存 / row %u: "
+			 "outcome \"%s\" not understood; kept as written", r->row, t, r->row, t);
+		add_warning(r, buf);
+	}
+}
+
 int lw_record_map(const struct lw_mapping *m, const struct lw_map_ctx *ctx, uint32_t row,
 		  const char *const *cells, size_t ncells, struct lw_record *r)
 {
@@ -682,6 +699,8 @@ int lw_record_map(const struct lw_mapping *m, const struct lw_map_ctx *ctx, uint
 		}
 		map_field(r, ctx, pf, col, t);
 	}
+	if (r->target == LW_TARGET_CASES && r->val[LW_CC_OUTCOME_RAW])
+		classify_outcome(r, ctx);
 	if (r->target == LW_TARGET_TICKETS) {
 		/* 涉及执法: does the work order concern law enforcement?  A keyword
 		 * match on category/topic/title (documented in docs/domain-rules.md). */

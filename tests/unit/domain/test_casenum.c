@@ -99,7 +99,6 @@ static const struct bad bads[] = {
 	{"(2023)鄂9004执恢12号", LW_EINVAL, "enforcement"},
 	{"(2023)鄂9004民初15号", LW_EINVAL, "not an administrative"},
 	{"(2023)鄂9004刑初15号", LW_EINVAL, "not an administrative"},
-	{"(2023)鄂9004行保15号", LW_EINVAL, "unknown administrative type code 行保"},
 	{"(2015)海民初字第5号", LW_EFORMAT, "administrative type code"},
 	{"(2015)hai行初字第5号", LW_EFORMAT, "Chinese text"},
 	{"(2023)鄂9004行初1234567890号", LW_EFORMAT, "too many digits"},
@@ -147,6 +146,45 @@ static void a_further_ruling_of_the_same_case_keeps_the_case_key(void **state)
 	assert_int_equal(c.part, 0);
 }
 
+static void real_world_forms_from_judgments_are_read(void **state)
+{
+	static const struct {
+		const char *in, *norm, *type, *raw;
+		int part;
+	} c[] = {
+		/* traditional script (scans, Hong Kong fonts) */
+		{"(2023)蘇0105行終15號", "(2023)苏0105行终15号", "行终", "行终", 0},
+		{"（2022）魯01行審復3號", "(2022)鲁01行审复3号", "行审复", "行审复", 0},
+		/* codes written before 2016: today's code beside the original */
+		{"（2014）海行非执字第5号", "(2014)海行非执字第5号", "行审", "行非执", 0},
+		{"(2013)鲁01行初重3号", "(2013)鲁01行初重3号", "行初", "行初重", 0},
+		{"(2012)海行立字第7号", "(2012)海行立字第7号", "行立", "行立", 0},
+		{"(2015)浙杭行再初字第2号", "(2015)浙杭行再初字第2号", "行再", "行再初", 0},
+		/* an unknown 行 code is kept, not refused */
+		{"(2010)京一中行监督字第9号", "(2010)京一中行监督字第9号", "行监督", "行监督", 0},
+		{"(2023)鄂9004行保15号", "(2023)鄂9004行保15号", "行保", "行保", 0},
+		/* sub-numbers */
+		{"(2024)鄂9004行初4-1号", "(2024)鄂9004行初4号", "行初", "行初", 1},
+		{"(2024)鄂9004行初4之一号", "(2024)鄂9004行初4号", "行初", "行初", 1},
+		{"(2024)鄂9004行初4之2号", "(2024)鄂9004行初4号", "行初", "行初", 2},
+		{"(2024)鄂9004行初4号之三", "(2024)鄂9004行初4号", "行初", "行初", 3},
+	};
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		struct lw_casenum n;
+		struct lw_err e = {0};
+		if (lw_casenum_parse(c[i].in, &n, &e) != 0)
+			fail_msg("%s: refused: %s", c[i].in, e.msg);
+		if (strcmp(n.norm, c[i].norm) || strcmp(n.type, c[i].type) || strcmp(n.type_raw, c[i].raw) ||
+		    n.part != c[i].part)
+			fail_msg("%s: got %s type %s raw %s part %d", c[i].in, n.norm, n.type, n.type_raw,
+				 n.part);
+	}
+	assert_string_equal(lw_casenum_kind_zh("民初"), "民事");
+	assert_string_equal(lw_casenum_kind_zh("刑终"), "刑事");
+	assert_string_equal(lw_casenum_kind_zh("执恢"), "执行");
+	assert_null(lw_casenum_kind_zh("X"));
+}
+
 static void overlong_input_is_refused(void **state)
 {
 	char big[400];
@@ -166,6 +204,7 @@ int main(void)
 		cmocka_unit_test(longest_type_code_wins),
 		cmocka_unit_test(a_further_ruling_of_the_same_case_keeps_the_case_key),
 		cmocka_unit_test(overlong_input_is_refused),
+		cmocka_unit_test(real_world_forms_from_judgments_are_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

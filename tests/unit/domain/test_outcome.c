@@ -201,6 +201,42 @@ static void names_round_trip_and_concluded_excludes_pending(void **state)
 	assert_int_equal(lw_outcome_classify(NULL), O(PENDING));
 }
 
+static void case_type_and_clause_boundaries_decide_as_the_bureau_counts(void **state)
+{
+	static const struct {
+		const char *text, *type;
+		enum lw_outcome want;
+	} c[] = {
+		/* 行审: the agency applied to enforce its own decision and won */
+		{"准予执行", "行审", O(OTHER)},
+		{"裁定准予执行被告作出的行政处罚决定", "行审", O(OTHER)},
+		{"责令被执行人于十五日内自行拆除违法建筑", "行审", O(OTHER)},
+		{"不予受理", "行审", O(OTHER)},
+		{"审查中", "行审", O(PENDING)},
+		{"责令被执行人拆除", NULL, O(OTHER)}, /* addressed to the private party: not a loss */
+		/* 、 lists items, it does not end a clause */
+		{"确认被告强制拆除原告住房、猪圈、库房的行为违法", "行初", O(CONFIRMED_ILLEGAL)},
+		{"一、撤销被告作出的处罚决定；二、责令被告重新作出", "行初", O(REVOKED)},
+		{"一、驳回原告的诉讼请求", "行初", O(REJECTED_CLAIMS)},
+		/* an order to act without 责令 or 履行 */
+		{"判决被告于本判决生效之日起六十日内作出具体行政行为", "行初", O(ORDERED_PERFORM)},
+		{"撤销被告作出的决定", "行初", O(REVOKED)},
+		/* 行终: 按撤诉处理 is the appeal's withdrawal; the first judgment stands */
+		{"本案按撤诉处理", "行终", O(UPHELD)},
+		{"本案按撤诉处理", "行初", O(WITHDRAWN)},
+		{"准许上诉人撤回起诉", "行终", O(WITHDRAWN)},
+		/* mediation that ends in withdrawal is a withdrawal */
+		{"通过调解（和解）撤诉", "行初", O(WITHDRAWN)},
+		{"双方达成调解协议", "行初", O(MEDIATED)},
+	};
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		enum lw_outcome got = lw_outcome_classify_case(c[i].text, c[i].type);
+		if (got != c[i].want)
+			fail_msg("\"%s\" (%s): expected %s, got %s", c[i].text, c[i].type ? c[i].type : "-",
+				 lw_outcome_name(c[i].want), lw_outcome_name(got));
+	}
+}
+
 static void very_long_text_is_read_without_overflow(void **state)
 {
 	static char big[20000];
@@ -217,6 +253,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(realistic_phrases_classify_as_the_bureau_counts_them),
+		cmocka_unit_test(case_type_and_clause_boundaries_decide_as_the_bureau_counts),
 		cmocka_unit_test(withdrawn_after_change_is_a_loss_only_when_the_setting_says_so),
 		cmocka_unit_test(losses_are_exactly_the_six_verdicts_against_the_act),
 		cmocka_unit_test(agency_changed_act_is_recognised_apart_from_the_outcome),
