@@ -29,6 +29,7 @@
 #include "daemon/host_import.h"
 #include "daemon/jobs.h"
 #include "domain/outcome.h"
+#include "daemon/walwatch.h"
 #include "warehouse/warehouse.h"
 
 static int64_t now_ms(void)
@@ -250,6 +251,15 @@ static void close_loop_handles(struct lw_daemon *d)
 	 * finish or roll back; the loop ends when its worker is done. */
 	lw_jobs_close(d->jobs, NULL, NULL);
 	d->jobs = NULL;
+	lw_walwatch_close(d->walwatch);
+	d->walwatch = NULL;
+}
+
+static void on_job_done(void *ud)
+{
+	struct lw_daemon *d = ud;
+
+	lw_walwatch_check(d->walwatch);
 }
 
 /* Settings of the import pipeline from a configuration. */
@@ -410,6 +420,7 @@ static void finish_reload(struct lw_daemon *d)
 	    (!d->cfg->http_listen || !newc->http_listen ||
 	     strcmp(d->cfg->http_listen, newc->http_listen)))
 		http_apply(d, newc->http_listen);
+	lw_walwatch_set_limit(d->walwatch, newc->wal_warn_size);
 	lw_log_set_level(newc->log_level);
 	if (d->jobs) {
 		struct lw_ingest_settings is;
@@ -569,6 +580,8 @@ int lw_daemon_run(const char *config_path)
 		ingest_settings(d.cfg, &is);
 		if (lw_jobs_new(&loop, d.wh, &is, &d.jobs, &err) != 0)
 			lw_log(LW_LOG_ERR, NULL, "%s; sources cannot import", err.msg);
+		d.walwatch = lw_walwatch_new(&loop, d.cfg->warehouse, d.cfg->wal_warn_size);
+		lw_jobs_after_each(d.jobs, on_job_done, &d);
 	}
 	if (d.cfg->http_listen && http_apply(&d, d.cfg->http_listen) != 0) {
 		/* The status API is not essential: keep running without it. */

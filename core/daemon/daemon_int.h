@@ -15,6 +15,7 @@
 
 struct lw_wh;
 struct lw_jobs;
+struct lw_walwatch;
 
 struct lw_daemon {
 	uv_loop_t *loop;
@@ -27,6 +28,7 @@ struct lw_daemon {
 	struct lw_httpd *httpd;
 	struct lw_http_driver *http; /* HTTP(S)/SMTP client for sources and sinks */
 	struct lw_jobs *jobs;        /* the import queue: the warehouse's one writer */
+	struct lw_walwatch *walwatch; /* checkpoints a WAL that readers kept growing */
 	struct lw_alerts_engine *alerts; /* NULL without a detect/alerts section */
 	struct lw_wh *alerts_wh;         /* the engine's own connection */
 
