@@ -59,6 +59,9 @@ static const struct lw_option core_options[] = {
 static const struct lw_option http_options[] = {
 	{"listen", LW_OPT_STRING, LW_OPT_REQUIRED, NULL, 0, 0, NULL,
 	 "\"127.0.0.1:PORT\", \"[::1]:PORT\" or \"unix:/path/to/socket\""},
+	{"token_file", LW_OPT_STRING, 0, "api.token", 0, 0, NULL,
+	 "file the daemon writes (mode 0600, a new random token at every start) and "
+	 "`litwatch poll` reads: state-changing requests need it"},
 	{NULL, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -130,6 +133,7 @@ void lw_config_free(struct lw_config *cfg)
 	free(cfg->plugin_dir);
 	free(cfg->profile_dir);
 	free(cfg->http_listen);
+	free(cfg->http_token_file);
 	free(cfg->pii_key_file);
 	for (size_t i = 0; i < cfg->nprecedence; i++)
 		free(cfg->precedence[i]);
@@ -407,8 +411,11 @@ static int load_root(json_t *root, const char *name, const struct lw_install_dir
 			const char *l = json_string_value(json_object_get(hv, "listen"));
 			size_t before = d->n;
 			check_listen(l, d);
-			if (d->n == before)
+			if (d->n == before) {
 				cfg->http_listen = strdup(l);
+				cfg->http_token_file = lw_path_join(cfg->data_dir,
+					json_string_value(json_object_get(hv, "token_file")));
+			}
 		}
 		json_decref(hv);
 	}

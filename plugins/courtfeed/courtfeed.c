@@ -246,8 +246,7 @@ static void cf_stop(void *state)
 
 static int cf_poke(void *state)
 {
-	cf_poll_now(state);
-	return 0;
+	return cf_poll_now(state);
 }
 
 LW_PLUGIN_EXPORT const struct lw_plugin lw_plugin = {

@@ -186,7 +186,9 @@ void cf_free_headers(char **h);
 /* ---- poll.c ---- */
 
 void cf_poll_begin(struct cf *st);      /* start a pass (phase must be IDLE) */
-void cf_poll_now(struct cf *st);        /* poke(): a pass now, or right after this one */
+/* poke(): a pass now (0), one more right after the pass under way
+ * (LW_POKE_UNDER_WAY), or the ms left of a back-off, which it keeps. */
+int cf_poll_now(struct cf *st);
 void cf_poll_token_changed(struct cf *st); /* the token file's directory changed */
 
 #endif

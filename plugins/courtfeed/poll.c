@@ -20,6 +20,7 @@
  * Exactly one uv timer is armed while idle or backing off, so an idle
  * source costs no CPU between polls.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -419,21 +420,25 @@ static void fetch(struct cf *st)
 	}
 }
 
-void cf_poll_now(struct cf *st)
+int cf_poll_now(struct cf *st)
 {
+	uint64_t left;
+
 	if (st->stopping)
-		return;
+		return LW_POKE_UNDER_WAY;
 	switch (st->phase) {
 	case CF_IDLE:
 		cf_poll_begin(st);
-		break;
+		return 0;
 	case CF_WAIT:
-		uv_timer_stop(&st->timer);
-		on_retry(&st->timer);
-		break;
+		/* Backing off after failures or a Retry-After: an operator's
+		 * poll must not cut it short (50 pokes would be 50 requests to
+		 * a server that asked us to wait).  Say when the retry is. */
+		left = uv_timer_get_due_in(&st->timer);
+		return left > INT32_MAX ? INT32_MAX : left < 2 ? 2 : (int)left;
 	default:
-		st->again = 1;
-		break;
+		st->again = 1; /* one more pass after this one, however many pokes */
+		return LW_POKE_UNDER_WAY;
 	}
 }
 
