@@ -255,7 +255,7 @@ static void alerts_apply(struct lw_daemon *d, struct lw_config *cfg)
 	 * may wait for an import's commit there without holding up the loop;
 	 * past the busy timeout it tries again later. */
 	if (!d->alerts_wh) {
-		struct lw_wh_options o = {LW_WH_WRITER, 2000};
+		struct lw_wh_options o = {LW_WH_WRITER | LW_WH_CHECKED, 2000};
 		if (lw_wh_open_opts(cfg->warehouse, &o, &d->alerts_wh, &err) != 0) {
 			lw_log(LW_LOG_ERR, NULL, "alerts: %s; continuing without alerting", err.msg);
 			return;

@@ -361,7 +361,7 @@ int lw_wh_open_opts(const char *path, const struct lw_wh_options *opt, struct lw
 	}
 	if (role == LW_WH_WRITER) {
 		struct stat sb;
-		if (version > 0 && (rc = quick_check(wh, e)) != 0)
+		if (version > 0 && !(opt->flags & LW_WH_CHECKED) && (rc = quick_check(wh, e)) != 0)
 			goto fail;
 		if (sqlite3_db_readonly(wh->db, "main") == 1) {
 			rc = lw_err_set(e, LW_EPERM, "%s: SQLite opened the warehouse read-only; make "
