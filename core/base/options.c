@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/paths.h"
+#include "base/redact.h"
 #include "base/units.h"
 
 static const char *json_type_name(const json_t *v)
@@ -274,8 +275,13 @@ static int check_value(const struct lw_option *o, json_t *v, const char *kp,
 	case LW_OPT_URL:
 		if (!s || (strncmp(s, "http://", 7) && strncmp(s, "https://", 8)) ||
 		    strlen(s) < 10 || strpbrk(s, " \t\r\n")) {
+			/* A mistyped URL may still carry an API key in its query:
+			 * shown as the run-time log shows URLs. */
+			char *shown = s ? lw_url_redact(s, NULL) : NULL;
 			lw_diag_add(d, "%s: expected an http:// or https:// URL; got %s%s%s", kp,
-				    s ? "\"" : "", s ? s : json_type_name(v), s ? "\"" : "");
+				    s ? "\"" : "", shown ? shown : s ? "(a string)" : json_type_name(v),
+				    s ? "\"" : "");
+			free(shown);
 			return 1;
 		}
 		json_object_set_new(out, o->key, json_string(s));

@@ -39,6 +39,9 @@ static const struct lw_option core_options[] = {
 	 "key for hashing personal data (callers' phone numbers and names)"},
 	{"shutdown_timeout", LW_OPT_DURATION, 0, "10s", 0, 0, NULL,
 	 "how long to wait for sources to finish on SIGTERM"},
+	{"wal_warn_size", LW_OPT_SIZE, 0, "64MiB", 0, 0, NULL,
+	 "warn when the warehouse's WAL grows past this and a reader keeps it from being "
+	 "checkpointed (it is truncated once readers leave)"},
 	{"http", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL, "local status API (off when absent)"},
 	{"source_precedence", LW_OPT_STRINGS, 0, NULL, 0, 0, NULL,
 	 "source names, most trusted first: decides which value wins when sources disagree"},
@@ -56,6 +59,9 @@ static const struct lw_option core_options[] = {
 static const struct lw_option http_options[] = {
 	{"listen", LW_OPT_STRING, LW_OPT_REQUIRED, NULL, 0, 0, NULL,
 	 "\"127.0.0.1:PORT\", \"[::1]:PORT\" or \"unix:/path/to/socket\""},
+	{"token_file", LW_OPT_STRING, 0, "api.token", 0, 0, NULL,
+	 "file the daemon writes (mode 0600, a new random token at every start) and "
+	 "`litwatch poll` reads: state-changing requests need it"},
 	{NULL, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -127,6 +133,7 @@ void lw_config_free(struct lw_config *cfg)
 	free(cfg->plugin_dir);
 	free(cfg->profile_dir);
 	free(cfg->http_listen);
+	free(cfg->http_token_file);
 	free(cfg->pii_key_file);
 	for (size_t i = 0; i < cfg->nprecedence; i++)
 		free(cfg->precedence[i]);
@@ -366,6 +373,7 @@ static int load_root(json_t *root, const char *name, const struct lw_install_dir
 		cfg->log_level = LW_LOG_INFO;
 	cfg->pii_key_file = dup_or_null(json_string_value(json_object_get(vals, "pii_key_file")));
 	cfg->shutdown_timeout_ms = json_integer_value(json_object_get(vals, "shutdown_timeout"));
+	cfg->wal_warn_size = (uint64_t)json_integer_value(json_object_get(vals, "wal_warn_size"));
 	cfg->withdrawn_after_change_is_loss =
 		(int)json_integer_value(json_object_get(vals, "withdrawn_after_change_is_loss"));
 	{
@@ -403,8 +411,11 @@ static int load_root(json_t *root, const char *name, const struct lw_install_dir
 			const char *l = json_string_value(json_object_get(hv, "listen"));
 			size_t before = d->n;
 			check_listen(l, d);
-			if (d->n == before)
+			if (d->n == before) {
 				cfg->http_listen = strdup(l);
+				cfg->http_token_file = lw_path_join(cfg->data_dir,
+					json_string_value(json_object_get(hv, "token_file")));
+			}
 		}
 		json_decref(hv);
 	}

@@ -50,8 +50,10 @@ struct lw_config {
 	char *profile_dir; /* absolute */
 	int log_level;     /* LW_LOG_* */
 	char *http_listen; /* "127.0.0.1:PORT", "[::1]:PORT", "unix:/path"; NULL: off */
+	char *http_token_file; /* absolute: the API token (set with http_listen) */
 	char *pii_key_file; /* absolute, or NULL */
 	int64_t shutdown_timeout_ms;
+	uint64_t wal_warn_size; /* bytes: WAL size that triggers a checkpoint / warning */
 	char **precedence;  /* source_precedence, most trusted first */
 	size_t nprecedence;
 	json_t *agencies;   /* {"canonical": ["alias", ...]} or NULL */

@@ -3,10 +3,13 @@
  * through the local status API and print it for an operator.
  */
 #include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "config/config.h"
@@ -38,8 +41,10 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
 /* GET (or POST with an empty body) path from listen ("127.0.0.1:PORT" or
  * "unix:/path"); returns the body (malloc'd) and the HTTP status in
  * *status, or NULL after printing why it could not connect. */
-static char *request(const char *listen, const char *path, int post, long *status_out)
+static char *request(const char *listen, const char *path, int post, const char *token,
+		     long *status_out)
 {
+	struct curl_slist *hdrs = NULL;
 	struct body b = {NULL, 0};
 	char url[512], errbuf[CURL_ERROR_SIZE] = "";
 	CURL *c = curl_easy_init();
@@ -62,9 +67,17 @@ static char *request(const char *listen, const char *path, int post, long *statu
 	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
 	if (post)
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+	if (token) {
+		char auth[160];
+		snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+		hdrs = curl_slist_append(hdrs, auth);
+		explicit_bzero(auth, sizeof auth);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	}
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(c);
+	curl_slist_free_all(hdrs);
 	*status_out = status;
 	if (rc == CURLE_OK && post)
 		return b.p ? b.p : strdup("");
@@ -140,11 +153,36 @@ static const char *resolve_listen(const char *config, const char *listen, const 
 	return (*cfg)->http_listen;
 }
 
+/* The API token the daemon wrote at start (64 hex digits); 0, or -1 after
+ * printing why, naming the file. */
+static int read_token(const char *file, char tok[80])
+{
+	ssize_t n;
+	int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0) {
+		fprintf(stderr, "poll: cannot read the API token %s: %s (litwatchd writes it at "
+			"start; run this as the litwatch user or root)\n", file, strerror(errno));
+		return -1;
+	}
+	n = read(fd, tok, 79);
+	close(fd);
+	if (n <= 0) {
+		fprintf(stderr, "poll: the API token file %s is empty; is litwatchd running?\n",
+			file);
+		return -1;
+	}
+	tok[n] = '\0';
+	tok[strcspn(tok, "\r\n")] = '\0';
+	return 0;
+}
+
 int lw_cmd_poll(int argc, char **argv)
 {
 	const char *config = "/etc/litwatch/litwatch.json", *listen = NULL, *source = NULL;
+	const char *token_file = NULL;
 	struct lw_config *cfg = NULL;
-	char path[160], *body;
+	char path[160], *body, tok[80];
 	long status = 0;
 	int rc = 1;
 
@@ -153,24 +191,38 @@ int lw_cmd_poll(int argc, char **argv)
 			config = argv[++i];
 		else if (!strcmp(argv[i], "--listen") && i + 1 < argc)
 			listen = argv[++i];
+		else if (!strcmp(argv[i], "--token-file") && i + 1 < argc)
+			token_file = argv[++i];
 		else if (!source && argv[i][0] != '-')
 			source = argv[i];
 		else
 			source = NULL, i = argc;
 	}
 	if (!source || strlen(source) > 64 || strchr(source, '/')) {
-		fprintf(stderr, "usage: litwatch poll SOURCE [--config FILE | --listen ADDR]\n");
+		fprintf(stderr, "usage: litwatch poll SOURCE [--config FILE | --listen ADDR "
+			"--token-file FILE]\n");
 		return 2;
 	}
 	if (!(listen = resolve_listen(config, listen, "poll", &cfg)))
 		goto out;
+	if (!token_file && !(token_file = cfg ? cfg->http_token_file : NULL)) {
+		fprintf(stderr, "poll: with --listen, say where the API token is: --token-file "
+			"FILE (litwatchd writes it to data_dir/api.token by default)\n");
+		goto out;
+	}
+	if (read_token(token_file, tok) != 0)
+		goto out;
 	snprintf(path, sizeof path, "/sources/%s/poll", source);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	body = request(listen, path, 1, &status);
+	body = request(listen, path, 1, tok, &status);
+	explicit_bzero(tok, sizeof tok);
 	curl_global_cleanup();
 	if (body) {
-		fprintf(status == 202 ? stdout : stderr, "%s: %s", source, body);
-		rc = status == 202 ? 0 : 1;
+		/* 202: polling, or merged into a poll under way; 429: backing
+		 * off, the body says until when.  Neither is an error. */
+		int ok = status == 202 || status == 429;
+		fprintf(ok ? stdout : stderr, "%s: %s", source, body);
+		rc = ok ? 0 : 1;
 		free(body);
 	}
 out:
@@ -202,7 +254,7 @@ int lw_cmd_status(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	{
 		long st;
-		doc = request(listen, "/status", 0, &st);
+		doc = request(listen, "/status", 0, NULL, &st);
 	}
 	curl_global_cleanup();
 	if (!doc)

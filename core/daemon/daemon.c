@@ -29,6 +29,7 @@
 #include "daemon/host_import.h"
 #include "daemon/jobs.h"
 #include "domain/outcome.h"
+#include "daemon/walwatch.h"
 #include "warehouse/warehouse.h"
 
 static int64_t now_ms(void)
@@ -91,72 +92,6 @@ static void notify_status(struct lw_daemon *d)
 
 /* ---- status API ---- */
 
-/* POST /sources/<name>/poll: do the source's periodic work now. */
-static void poll_source(struct lw_daemon *d, const char *name, struct lw_http_reply *r)
-{
-	struct lw_source *s;
-	char msg[160];
-
-	for (s = d->sources; s; s = s->next)
-		if (!strcmp(s->name, name))
-			break;
-	if (!s) {
-		r->status = 404;
-		snprintf(msg, sizeof msg, "no source called \"%.64s\"\n", name);
-	} else if (!s->running || s->stopping || !s->desc->poke) {
-		r->status = 409;
-		snprintf(msg, sizeof msg, "source \"%s\" %s\n", s->name,
-			 !s->running ? "is not running" : "cannot be polled");
-	} else {
-		int rc = s->desc->poke(s->state);
-		r->status = rc == 0 ? 202 : 500;
-		snprintf(msg, sizeof msg, "%s\n", rc == 0 ? "polling" : lw_strerror(rc));
-		lw_log(LW_LOG_INFO, s->name, "poll requested through the status API");
-	}
-	r->body = strdup(msg);
-	r->len = r->body ? strlen(r->body) : 0;
-}
-
-static void on_http(void *ud, const char *method, const char *url, struct lw_http_reply *r)
-{
-	struct lw_daemon *d = ud;
-
-	if (!strcmp(method, "POST")) {
-		const char *name = !strncmp(url, "/sources/", 9) ? url + 9 : NULL;
-		const char *slash = name ? strchr(name, '/') : NULL;
-		char buf[80];
-		if (slash && !strcmp(slash, "/poll") && (size_t)(slash - name) < sizeof buf) {
-			memcpy(buf, name, (size_t)(slash - name));
-			buf[slash - name] = '\0';
-			poll_source(d, buf, r);
-		} else if (!strcmp(url, "/health") || !strcmp(url, "/status") ||
-			   !strcmp(url, "/metrics")) {
-			r->status = 405;
-			r->body = strdup("method not allowed\n");
-			r->len = r->body ? strlen(r->body) : 0;
-		}
-		return;
-	}
-	if (!strcmp(url, "/health")) {
-		r->status = 200;
-		r->body = strdup("ok\n");
-	} else if (!strcmp(url, "/status")) {
-		r->status = 200;
-		r->content_type = "application/json";
-		r->body = lw_status_json(d);
-	} else if (!strcmp(url, "/metrics")) {
-		r->status = 200;
-		r->content_type = "text/plain; version=0.0.4; charset=utf-8";
-		r->body = lw_status_metrics(d, &r->len);
-		return;
-	} else {
-		return; /* 404 */
-	}
-	if (!r->body)
-		r->status = 500;
-	r->len = r->body ? strlen(r->body) : 0;
-}
-
 static int http_apply(struct lw_daemon *d, const char *listen)
 {
 	struct lw_err err = {0};
@@ -165,7 +100,8 @@ static int http_apply(struct lw_daemon *d, const char *listen)
 	d->httpd = NULL;
 	if (!listen)
 		return 0;
-	if (lw_httpd_start(d->loop, listen, on_http, d, &d->httpd, &err) != 0) {
+	if (lw_api_token_write(d, d->cfg->http_token_file, &err) != 0 ||
+	    lw_httpd_start(d->loop, listen, lw_api_handle, d, &d->httpd, &err) != 0) {
 		lw_log(LW_LOG_ERR, NULL, "%s", err.msg);
 		return err.code;
 	}
@@ -250,6 +186,15 @@ static void close_loop_handles(struct lw_daemon *d)
 	 * finish or roll back; the loop ends when its worker is done. */
 	lw_jobs_close(d->jobs, NULL, NULL);
 	d->jobs = NULL;
+	lw_walwatch_close(d->walwatch);
+	d->walwatch = NULL;
+}
+
+static void on_job_done(void *ud)
+{
+	struct lw_daemon *d = ud;
+
+	lw_walwatch_check(d->walwatch);
 }
 
 /* Settings of the import pipeline from a configuration. */
@@ -310,7 +255,7 @@ static void alerts_apply(struct lw_daemon *d, struct lw_config *cfg)
 	 * may wait for an import's commit there without holding up the loop;
 	 * past the busy timeout it tries again later. */
 	if (!d->alerts_wh) {
-		struct lw_wh_options o = {LW_WH_WRITER, 2000};
+		struct lw_wh_options o = {LW_WH_WRITER | LW_WH_CHECKED, 2000};
 		if (lw_wh_open_opts(cfg->warehouse, &o, &d->alerts_wh, &err) != 0) {
 			lw_log(LW_LOG_ERR, NULL, "alerts: %s; continuing without alerting", err.msg);
 			return;
@@ -410,6 +355,7 @@ static void finish_reload(struct lw_daemon *d)
 	    (!d->cfg->http_listen || !newc->http_listen ||
 	     strcmp(d->cfg->http_listen, newc->http_listen)))
 		http_apply(d, newc->http_listen);
+	lw_walwatch_set_limit(d->walwatch, newc->wal_warn_size);
 	lw_log_set_level(newc->log_level);
 	if (d->jobs) {
 		struct lw_ingest_settings is;
@@ -569,6 +515,8 @@ int lw_daemon_run(const char *config_path)
 		ingest_settings(d.cfg, &is);
 		if (lw_jobs_new(&loop, d.wh, &is, &d.jobs, &err) != 0)
 			lw_log(LW_LOG_ERR, NULL, "%s; sources cannot import", err.msg);
+		d.walwatch = lw_walwatch_new(&loop, d.cfg->warehouse, d.cfg->wal_warn_size);
+		lw_jobs_after_each(d.jobs, on_job_done, &d);
 	}
 	if (d.cfg->http_listen && http_apply(&d, d.cfg->http_listen) != 0) {
 		/* The status API is not essential: keep running without it. */
@@ -607,6 +555,7 @@ out:
 	lw_config_free(d.pending_cfg);
 	lw_plugins_free(d.plugins);
 	free(d.last_reload_error);
+	lw_api_token_forget(&d);
 	if (forced) {
 		/* A source did not stop in time and still owns handles and memory
 		 * on the loop: the warehouse is closed, so leave at once rather

@@ -72,7 +72,17 @@ struct lw_jobs {
 				    compared only, never dereferenced */
 	void (*close_cb)(void *ud);
 	void *close_ud;
+	void (*after_cb)(void *ud); /* after every job (lw_jobs_after_each) */
+	void *after_ud;
 };
+
+void lw_jobs_after_each(struct lw_jobs *j, void (*cb)(void *ud), void *ud)
+{
+	if (!j)
+		return;
+	j->after_cb = cb;
+	j->after_ud = ud;
+}
 
 static void settings_free(struct settings *st)
 {
@@ -348,6 +358,8 @@ static void after_work(uv_work_t *w, int status)
 	deliver(jb);
 	j->running = NULL;
 	job_free(jb);
+	if (!j->closing && j->after_cb)
+		j->after_cb(j->after_ud);
 	if (j->closing)
 		finish_close(j);
 	else

@@ -30,6 +30,10 @@ typedef void (*lw_job_done)(void *ud, int rc, const struct lw_ingest_result *res
 int lw_jobs_new(uv_loop_t *loop, struct lw_wh *wh, const struct lw_ingest_settings *settings,
 		struct lw_jobs **out, struct lw_err *e);
 
+/* Call cb(ud) on the loop after every job, once its callback has run
+ * (the daemon looks at the WAL's size then).  NULL cb: none. */
+void lw_jobs_after_each(struct lw_jobs *j, void (*cb)(void *ud), void *ud);
+
 /* New settings for the jobs that start from now on (reload). */
 int lw_jobs_set_settings(struct lw_jobs *j, const struct lw_ingest_settings *settings,
 			 struct lw_err *e);

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/redact.h"
+
 /* Delay before retry number `attempt` (0 = the first retry): a uniform
  * random value in [0, min(cap_ms, base_ms * 2^attempt)] ("full jitter",
  * as AWS's architecture blog describes).  *rng is the caller's PRNG state
@@ -29,12 +31,6 @@ int lw_http_date_parse(const char *s, int64_t *unix_s);
  * allowed.  Returns -1 when the value is neither.  Capped at 10 years. */
 int64_t lw_retry_after_parse(const char *value, int64_t now_s);
 
-/* A copy of url fit for logs: userinfo ("user:pass@") removed, the values
- * of the query parameters named in secret_params (NULL-terminated; NULL:
- * a default list — token, access_token, key, apikey, api_key, secret,
- * password, passwd, pwd, sig, signature, auth) replaced by "REDACTED"
- * (names compared without case), and any fragment dropped.  Returns a
- * malloc'd string, or NULL when out of memory; url NULL gives "(none)". */
-char *lw_url_redact(const char *url, const char *const *secret_params);
+/* lw_url_redact: base/redact.h (configuration messages use it too). */
 
 #endif

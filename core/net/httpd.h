@@ -13,21 +13,43 @@
 
 struct lw_httpd;
 
+/* What a handler sees of a request; strings valid during the call only. */
+struct lw_http_request {
+	const char *method;        /* "GET", "HEAD" or "POST" */
+	const char *url;           /* path, without the query */
+	const char *authorization; /* the Authorization header; NULL: none */
+};
+
 struct lw_http_reply {
 	int status;               /* HTTP status, e.g. 200 */
 	const char *content_type; /* static string */
 	char *body;               /* malloc'd; the server frees it */
 	size_t len;
+	unsigned retry_after_s;   /* > 0: sends Retry-After (429, 503) */
+	int bearer_challenge;     /* nonzero: WWW-Authenticate: Bearer (401) */
 };
 
 /* Handle one request on the loop thread; fill *reply.  Only GET, HEAD and
- * POST reach the handler (others get 405); POST bodies are not read. */
-typedef void (*lw_http_handler)(void *ud, const char *method, const char *url,
+ * POST reach the handler (others get 405); POST bodies are not read.
+ *
+ * Before any handler runs the server refuses (threat model: any local user
+ * and any web page a local browser shows can reach a loopback port):
+ *   - a Host that is not the listen address (127.0.0.1:PORT, localhost:PORT,
+ *     [::1]:PORT; DNS rebinding), 403; not checked on a unix socket;
+ *   - an Origin that is not http://<that Host>, or Sec-Fetch-Site
+ *     cross-site or same-site (a form or script of another site), 403;
+ *   - two Content-Length headers that disagree (request smuggling), 400.
+ * Connections: at most 256 (200 per client address), idle ones closed
+ * after 5 s, and once more than 64 are open the oldest is closed for each
+ * new one, so idle or trickling clients cannot keep /health from answering. */
+typedef void (*lw_http_handler)(void *ud, const struct lw_http_request *rq,
 				struct lw_http_reply *reply);
 
 /* Listen on "127.0.0.1:PORT", "localhost:PORT", "[::1]:PORT" or
- * "unix:/path" (the socket file is replaced and made mode 0660).  Returns 0
- * and *out, or a negative code with *err naming the address. */
+ * "unix:/path" (an existing socket file is replaced — never anything else:
+ * a regular file or link there is an error — and the new one made mode
+ * 0660).  Returns 0 and *out, or a negative code with *err naming the
+ * address and the fix. */
 int lw_httpd_start(uv_loop_t *loop, const char *listen, lw_http_handler handler, void *ud,
 		   struct lw_httpd **out, struct lw_err *err);
 

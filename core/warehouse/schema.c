@@ -499,6 +499,10 @@ int lw_wh_schema_apply(sqlite3 *db, const char *path, int to, struct lw_err *e)
 			goto fail;
 		if (have >= to)
 			break;
+		if (have < 0) { /* not ours: never index the migrations with it */
+			rc = SQLITE_MISMATCH;
+			goto fail;
+		}
 		m = &lw_wh_migrations[have];
 		if ((rc = sqlite3_exec(db, m->sql, NULL, NULL, NULL)) != SQLITE_OK)
 			goto fail;

@@ -8,11 +8,13 @@
 #include "warehouse/warehouse.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "warehouse/schema.h"
 
@@ -25,6 +27,8 @@ struct lw_wh {
 	sqlite3 *db;
 	char *path;
 	unsigned flags;
+	dev_t dev; /* the file as opened: a writer refuses to write when the */
+	ino_t ino; /* path no longer names it (deleted or replaced) */
 	struct stmt_slot *stmts;
 	size_t nstmts, capstmts;
 };
@@ -68,6 +72,10 @@ static const char sql_reader_pragmas[] = "PRAGMA query_only = ON;";
 static const char sql_query_only_off[] = "PRAGMA query_only = OFF;";
 static const char sql_user_version[] = "PRAGMA user_version";
 static const char sql_integrity[] = "PRAGMA integrity_check";
+/* At every writer open: reads every page (b-tree structure, record format)
+ * but skips the index-vs-table cross-check of integrity_check, so it costs
+ * about one sequential read of the file. */
+static const char sql_quick_check[] = "PRAGMA quick_check(5)";
 static const char sql_fk_check[] = "PRAGMA foreign_key_check";
 static const char sql_backup[] = "VACUUM INTO :dest";
 
@@ -112,10 +120,41 @@ static int db_err(struct lw_wh *wh, int rc, struct lw_err *e, const char *doing)
 				  "%s: %s: the database stayed locked by another connection for "
 				  "the whole busy timeout; is a second litwatchd writing to it?",
 				  wh->path, doing);
+	if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+		return lw_err_set(e, LW_EFORMAT, "%s: %s: damaged (%s); litwatchd will not write to "
+				  "it: stop litwatchd and restore the last backup (docs/operate.md, "
+				  "\"Backup and recovery\")", wh->path, doing, sqlite3_errmsg(wh->db));
 	if ((rc & 0xff) == SQLITE_FULL)
 		return lw_err_set(e, code, "%s: %s: disk full; free space and retry (nothing "
 				  "of this transaction was stored)", wh->path, doing);
 	return lw_err_set(e, code, "%s: %s: %s", wh->path, doing, sqlite3_errmsg(wh->db));
+}
+
+/* A writer needs the file and its directory writable (SQLite creates the
+ * -wal and -shm files beside it).  Without this, SQLite opens a read-only
+ * file read-only without a word and every import fails later; refuse at
+ * start instead.  faccessat(AT_EACCESS) asks with the effective ids, so
+ * it also sees what root without CAP_DAC_OVERRIDE may do. */
+static int check_writable(const char *path, struct lw_err *e)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int rc = 0;
+
+	if (faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) != 0)
+		return lw_err_set(e, LW_EPERM, "%s: the warehouse file is not writable by this user "
+				  "(uid %u): %s; fix with: chown litwatch: '%s' && chmod 600 '%s'",
+				  path, (unsigned)geteuid(), strerror(errno), path, path);
+	dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+	if (!dir)
+		return lw_err_set(e, LW_ENOMEM, "%s: out of memory", path);
+	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0)
+		rc = lw_err_set(e, LW_EPERM, "%s: its directory %s is not writable by this user "
+				"(uid %u): %s; SQLite creates the -wal and -shm files there; fix with: "
+				"chown litwatch: '%s' (under systemd: StateDirectory= or ReadWritePaths=)",
+				path, dir, (unsigned)geteuid(), strerror(errno), dir);
+	free(dir);
+	return rc;
 }
 
 /* Clear messages before SQLite gives its own: the path must be a regular
@@ -133,6 +172,8 @@ static int check_path(const char *path, unsigned flags, int *exists, struct lw_e
 			return lw_err_set(e, LW_EINVAL, "%s: is not a regular file; the "
 					  "warehouse setting must name a file", path);
 		*exists = 1;
+		if (flags & LW_WH_WRITER)
+			return check_writable(path, e);
 		return 0;
 	}
 	if (errno == EACCES)
@@ -179,6 +220,15 @@ static int identify(struct lw_wh *wh, int *version, struct lw_err *e)
 				  "overwrite this file", wh->path);
 	if (rc != SQLITE_OK)
 		return db_err(wh, rc, e, "cannot read the file header");
+	/* user_version is any 32-bit integer another tool may have written;
+	 * it indexes the migrations, so anything but 0..latest (and newer,
+	 * refused by the caller) never reaches them. */
+	if (*version < 0)
+		return lw_err_set(e, LW_EVERSION, "%s: schema version %d is not one litwatch ever "
+				  "wrote (1..%d); another tool changed PRAGMA user_version. litwatch "
+				  "leaves the file as it is: restore the last backup, or set the "
+				  "version back if you know it (docs/operate.md, \"Backup and "
+				  "recovery\")", wh->path, *version, lw_wh_migration_count);
 	if (app == LW_WH_APPLICATION_ID)
 		return 0;
 	if (app == 0 && *version == 0 && nobj == 0) {
@@ -192,6 +242,41 @@ static int identify(struct lw_wh *wh, int *version, struct lw_err *e)
 			  "(application_id %d, %d schema objects), not a litwatch warehouse; "
 			  "check the warehouse path — litwatch will not modify this file",
 			  wh->path, app, nobj);
+}
+
+/* PRAGMA quick_check: a damaged file is refused before anything writes to
+ * it (a writer would build on broken pages and spread the damage). */
+static int quick_check(struct lw_wh *wh, struct lw_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	char first[400] = "";
+	int rc, bad = 0;
+
+	rc = sqlite3_prepare_v2(wh->db, sql_quick_check, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *t = (const char *)sqlite3_column_text(st, 0);
+			if (t && !strcmp(t, "ok"))
+				continue;
+			if (!bad++)
+				snprintf(first, sizeof first, "%s", t ? t : "?");
+		}
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_CORRUPT && (rc & 0xff) != SQLITE_NOTADB)
+		return db_err(wh, rc, e, "quick_check could not run");
+	if (rc != SQLITE_OK)
+		snprintf(first, sizeof first, "%s", sqlite3_errmsg(wh->db));
+	if (rc == SQLITE_OK && !bad)
+		return 0;
+	return lw_err_set(e, LW_EFORMAT, "%s: damaged (PRAGMA quick_check: %s%s); litwatchd will "
+			  "not write to it. Recover: stop litwatchd, move this file (and any -wal, "
+			  "-shm beside it) aside, restore the last backup and start again; feed "
+			  "pages and archived files since are imported again (docs/operate.md, "
+			  "\"Backup and recovery\")", wh->path, first,
+			  bad > 1 ? "; and more" : "");
 }
 
 static int setup_writer(struct lw_wh *wh, int version, struct lw_err *e)
@@ -275,8 +360,23 @@ int lw_wh_open_opts(const char *path, const struct lw_wh_options *opt, struct lw
 		goto fail;
 	}
 	if (role == LW_WH_WRITER) {
+		struct stat sb;
+		if (version > 0 && !(opt->flags & LW_WH_CHECKED) && (rc = quick_check(wh, e)) != 0)
+			goto fail;
+		if (sqlite3_db_readonly(wh->db, "main") == 1) {
+			rc = lw_err_set(e, LW_EPERM, "%s: SQLite opened the warehouse read-only; make "
+					"the file and its directory writable by the litwatch user",
+					path);
+			goto fail;
+		}
 		if ((rc = setup_writer(wh, version, e)) != 0)
 			goto fail;
+		if (stat(path, &sb) != 0) {
+			rc = lw_err_set(e, LW_EIO, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		wh->dev = sb.st_dev;
+		wh->ino = sb.st_ino;
 	} else {
 		if (version < lw_wh_migration_count) {
 			rc = lw_err_set(e, LW_EVERSION, "%s: schema %d is older than this "
@@ -356,8 +456,35 @@ static int begin(struct lw_wh *wh, const char *sql, struct lw_err *e)
 	return 0;
 }
 
+/* The path still names the file this writer opened.  A deleted warehouse
+ * stays writable through the open descriptor: every commit would "succeed"
+ * into an unlinked inode, files would be archived and their rows lost when
+ * the daemon exits.  Checked before every write transaction (one stat). */
+static int still_there(struct lw_wh *wh, struct lw_err *e)
+{
+	struct stat sb;
+	int moved = 0, gone;
+
+	if (!(wh->flags & LW_WH_WRITER) || !wh->ino)
+		return 0;
+	gone = stat(wh->path, &sb) != 0;
+	if (!gone && sb.st_dev == wh->dev && sb.st_ino == wh->ino &&
+	    (sqlite3_file_control(wh->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK ||
+	     !moved))
+		return 0;
+	return lw_err_set(e, LW_EIO, "%s was deleted or replaced while litwatchd runs (%s); "
+			  "nothing is imported until it is back: stop litwatchd, restore the "
+			  "warehouse (docs/operate.md, \"Backup and recovery\") and start it "
+			  "again; files stay in the inbox", wh->path,
+			  gone ? "no file at that path now" : "another file is there now");
+}
+
 int lw_wh_begin_immediate(struct lw_wh *wh, struct lw_err *e)
 {
+	int rc;
+
+	if ((rc = still_there(wh, e)) != 0)
+		return rc;
 	return begin(wh, "BEGIN IMMEDIATE", e);
 }
 

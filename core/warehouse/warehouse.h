@@ -35,6 +35,8 @@ enum lw_wh_flags {
 	LW_WH_WRITER = 1 << 0,   /* the daemon's single writer: migrates the file */
 	LW_WH_READONLY = 1 << 1, /* CLI/HTTP readers: never writes, never migrates */
 	LW_WH_CREATE = 1 << 2,   /* WRITER only: create the file if missing */
+	LW_WH_CHECKED = 1 << 3,  /* WRITER: skip PRAGMA quick_check, the caller's
+				    first connection to the file just ran it */
 };
 
 #define LW_WH_BUSY_TIMEOUT_DEFAULT_MS 5000
@@ -47,7 +49,11 @@ struct lw_wh_options {
 /* Open the warehouse at `path` (not copied past the call; the lw_wh keeps its
  * own copy) and store a new handle in *out, to be freed with lw_wh_close.
  *
- * Writer: WAL mode, synchronous=FULL (see docs/warehouse.md: an import is
+ * Writer: refuses a file it cannot write (file or directory), a damaged one
+ * (PRAGMA quick_check, unless LW_WH_CHECKED) and a schema version below 0;
+ * remembers the file's device and inode, and lw_wh_begin_immediate fails
+ * (LW_EIO, naming the path) once the path names another file or none.
+ * WAL mode, synchronous=FULL (see docs/warehouse.md: an import is
  * acknowledged — file archived, cursor advanced — only after commit, so the
  * commit must survive power loss), foreign keys on, then upgrades an older
  * schema to lw_wh_schema_latest(), one transaction per step.  The parent

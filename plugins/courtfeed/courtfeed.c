@@ -53,6 +53,8 @@ static const struct lw_option options[] = {
 	 "(servers whose next_cursor is the high-water mark of the items so far)"},
 	{"max_failures", LW_OPT_INT, 0, "5", 1, 1000, NULL,
 	 "consecutive failures before the source reports failing"},
+	{"max_pages", LW_OPT_INT, 0, "100000", 1, 100000000, NULL,
+	 "pages of one pass before it is stopped as endless (a feed whose pages never end)"},
 	{"backoff_base", LW_OPT_DURATION, 0, "1s", 0, 0, NULL, "first retry delay (before jitter)"},
 	{"backoff_max", LW_OPT_DURATION, 0, "5m", 0, 0, NULL, "longest retry delay (before Retry-After)"},
 	{NULL, 0, 0, NULL, 0, 0, NULL, NULL},
@@ -82,6 +84,7 @@ static void free_state(struct cf *st)
 	free(st->token_pos);
 	free(st->pass_cursor);
 	free(st->pending_next);
+	cf_seen_clear(&st->seen_pos);
 	free(st->shape.extra_query);
 	free(st);
 }
@@ -140,6 +143,7 @@ static int cf_start(const struct lw_host_api *api, struct lw_source *src, void *
 	st->backoff_base_ms = api->opt_int(src, "backoff_base");
 	st->backoff_max_ms = api->opt_int(src, "backoff_max");
 	st->max_failures = (unsigned)api->opt_int(src, "max_failures");
+	st->max_pages = (uint64_t)api->opt_int(src, "max_pages");
 	st->commit_per_page = !strcmp(api->opt_str(src, "cursor_commit"), "page");
 	st->tok.path = api->opt_str(src, "token_file");
 	st->hdr.path = api->opt_str(src, "headers_file");
@@ -242,8 +246,7 @@ static void cf_stop(void *state)
 
 static int cf_poke(void *state)
 {
-	cf_poll_now(state);
-	return 0;
+	return cf_poll_now(state);
 }
 
 LW_PLUGIN_EXPORT const struct lw_plugin lw_plugin = {

@@ -88,6 +88,24 @@ char *cf_url_for_log(const char *url);
 /* Check a YYYY-MM-DD date (a real calendar day). */
 int cf_valid_date(const char *s);
 
+/* The links or cursor tokens a pass has asked for, so that a server whose
+ * pagination loops (A -> B -> A, anywhere in the pass) is caught.  Holds
+ * 64-bit hashes: a collision could only end a pass of the server that
+ * crafted it, early and with an error, never skip data silently. */
+struct cf_seen_slot {
+	uint64_t hash; /* 0 = empty */
+	uint64_t page; /* the page that first used it */
+};
+struct cf_seen {
+	struct cf_seen_slot *slot; /* open addressing */
+	size_t n, cap;
+};
+
+/* Record s as used by page.  Returns 0 when it is new, 1 when the pass
+ * used it before (*first_page says where), or CF_ENOMEM. */
+int cf_seen_add(struct cf_seen *set, const char *s, uint64_t page, uint64_t *first_page);
+void cf_seen_clear(struct cf_seen *set);
+
 /* ---- courtfeed.c: per-source state ---- */
 
 /* A file re-read when its inode, size or mtime change (token, headers). */
@@ -123,6 +141,7 @@ struct cf {
 	const char *profile, *start, *ca_file, *proxy;
 	int64_t interval_ms, timeout_ms, backoff_base_ms, backoff_max_ms;
 	unsigned max_failures;
+	uint64_t max_pages; /* pages of one pass before it is stopped as endless */
 	int commit_per_page; /* cursor_commit = page */
 
 	/* secrets: never logged */
@@ -143,6 +162,7 @@ struct cf {
 	int page_last;     /* the page being stored ends the pass */
 	uint64_t cur_items; /* items of the page being stored */
 	char *pending_next; /* next link / token, taken once the page is stored */
+	struct cf_seen seen_pos; /* links / tokens requested in this pass */
 	int again;         /* poke() during a pass: poll again at once after it */
 	struct lw_http_call *call;
 	uint64_t t_pass_ms;
@@ -166,7 +186,9 @@ void cf_free_headers(char **h);
 /* ---- poll.c ---- */
 
 void cf_poll_begin(struct cf *st);      /* start a pass (phase must be IDLE) */
-void cf_poll_now(struct cf *st);        /* poke(): a pass now, or right after this one */
+/* poke(): a pass now (0), one more right after the pass under way
+ * (LW_POKE_UNDER_WAY), or the ms left of a back-off, which it keeps. */
+int cf_poll_now(struct cf *st);
 void cf_poll_token_changed(struct cf *st); /* the token file's directory changed */
 
 #endif

@@ -373,6 +373,59 @@ char *cf_url_for_log(const char *url)
 	return b.p ? b.p : strdup("");
 }
 
+/* FNV-1a, then a final mix so that open addressing spreads similar URLs. */
+static uint64_t seen_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	return h ? h : 1;
+}
+
+int cf_seen_add(struct cf_seen *set, const char *s, uint64_t page, uint64_t *first_page)
+{
+	uint64_t h = seen_hash(s);
+	size_t i;
+
+	if ((set->n + 1) * 2 > set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 64;
+		struct cf_seen_slot *ns = calloc(cap, sizeof *ns);
+		if (!ns)
+			return CF_ENOMEM;
+		for (size_t j = 0; j < set->cap; j++) {
+			if (!set->slot[j].hash)
+				continue;
+			for (i = set->slot[j].hash & (cap - 1); ns[i].hash; i = (i + 1) & (cap - 1))
+				;
+			ns[i] = set->slot[j];
+		}
+		free(set->slot);
+		set->slot = ns;
+		set->cap = cap;
+	}
+	for (i = h & (set->cap - 1); set->slot[i].hash; i = (i + 1) & (set->cap - 1)) {
+		if (set->slot[i].hash == h) {
+			*first_page = set->slot[i].page;
+			return 1;
+		}
+	}
+	set->slot[i].hash = h;
+	set->slot[i].page = page;
+	set->n++;
+	return 0;
+}
+
+void cf_seen_clear(struct cf_seen *set)
+{
+	free(set->slot);
+	set->slot = NULL;
+	set->n = set->cap = 0;
+}
+
 int cf_valid_date(const char *s)
 {
 	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};

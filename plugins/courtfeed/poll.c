@@ -20,6 +20,7 @@
  * Exactly one uv timer is armed while idle or backing off, so an idle
  * source costs no CPU between polls.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,70 @@ static void fail(struct cf *st, const char *detail, int64_t retry_after_s, int q
 	arm(st, delay, on_retry);
 }
 
+/* The pass cannot end (the server's pagination loops or never ends): say
+ * where and why, leave the cursor where it is (pages stored so far stay
+ * stored; cases upsert, so the next pass repeating them is harmless), and
+ * try again at the next interval rather than retrying the same page. */
+static void fail_pass(struct cf *st, const char *why)
+{
+	const struct lw_host_api *api = st->api;
+	const char *cur = st->shape.paging == CF_CURSOR_TOKEN ? st->token_pos : st->since;
+
+	api->count(st->src, LW_CTR_ERRORS, 1);
+	api->log(st->src, LW_LOG_ERR, "courtfeed: pass stopped at page %llu: %s; the stored cursor "
+		 "stays at %s; next pass in %llds (fix the server's pagination, or raise max_pages "
+		 "if the feed really is this long)", (unsigned long long)st->page, why,
+		 cur ? cur : "-", (long long)(st->interval_ms / 1000));
+	api->set_state(st->src, LW_STATE_FAILING, why);
+	cf_seen_clear(&st->seen_pos);
+	st->phase = CF_IDLE;
+	st->in_pass = 0;
+	st->again = 0;
+	arm(st, (uint64_t)st->interval_ms, on_interval);
+}
+
+/* A page that does not end the pass: may the pass go on to the next one?
+ * 0 yes; otherwise the pass has been stopped. */
+static int pass_may_continue(struct cf *st, const char *next)
+{
+	char why[700];
+	uint64_t first = 0;
+	int r;
+
+	if (st->page >= st->max_pages) {
+		snprintf(why, sizeof why, "max_pages (%llu) reached and the feed still has more",
+			 (unsigned long long)st->max_pages);
+		fail_pass(st, why);
+		return -1;
+	}
+	if (!next || (st->shape.paging != CF_NEXT_LINK && st->shape.paging != CF_CURSOR_TOKEN))
+		return 0;
+	if (st->page == 1) {
+		const char *here = st->shape.paging == CF_NEXT_LINK ? st->req_url : st->token_pos;
+		if (here && cf_seen_add(&st->seen_pos, here, 1, &first) < 0)
+			goto nomem;
+	}
+	if ((r = cf_seen_add(&st->seen_pos, next, st->page + 1, &first)) < 0)
+		goto nomem;
+	if (r == 0)
+		return 0;
+	if (st->shape.paging == CF_NEXT_LINK) {
+		char *shown = cf_url_for_log(next);
+		snprintf(why, sizeof why, "the next link %s was already fetched in this pass (page "
+			 "%llu): the server's pagination loops", shown ? shown : "-",
+			 (unsigned long long)first);
+		free(shown);
+	} else {
+		snprintf(why, sizeof why, "the next cursor token was already sent in this pass (page "
+			 "%llu): the server's pagination loops", (unsigned long long)first);
+	}
+	fail_pass(st, why);
+	return -1;
+nomem:
+	fail_pass(st, "out of memory tracking the pages of this pass");
+	return -1;
+}
+
 static void succeeded(struct cf *st)
 {
 	if (st->failures >= st->max_failures)
@@ -134,6 +199,7 @@ static void on_cursor(void *ud, int rc, const char *cursor)
 	set_str(&st->pass_cursor, NULL);
 	set_str(&st->req_url, NULL);
 	set_str(&st->pending_next, NULL);
+	cf_seen_clear(&st->seen_pos);
 	st->page = 1;
 	st->offset = st->seen = st->pages = st->pass_rows = 0;
 	st->in_pass = 1;
@@ -197,6 +263,7 @@ static void on_imported(void *ud, int rc, const struct lw_import_result *res)
 			     st->shape.paging == CF_CURSOR_TOKEN ? (st->token_pos ? st->token_pos : "-")
 			     : st->pass_cursor ? st->pass_cursor : st->since);
 		st->api->set_state(st->src, LW_STATE_IDLE, NULL);
+		cf_seen_clear(&st->seen_pos);
 		end_pass_idle(st);
 		return;
 	}
@@ -232,6 +299,11 @@ static void take_page(struct cf *st, const char *body, size_t len)
 		last = pi.n_items == 0 || !pi.next_cursor ||
 		       (st->token_pos && !strcmp(pi.next_cursor, st->token_pos));
 		break;
+	}
+	if (!last && pass_may_continue(st, st->shape.paging == CF_NEXT_LINK ? pi.next_link
+					: pi.next_cursor) != 0) {
+		cf_page_info_free(&pi);
+		return;
 	}
 	if (pi.next_cursor)
 		set_str(&st->pass_cursor, pi.next_cursor);
@@ -348,21 +420,25 @@ static void fetch(struct cf *st)
 	}
 }
 
-void cf_poll_now(struct cf *st)
+int cf_poll_now(struct cf *st)
 {
+	uint64_t left;
+
 	if (st->stopping)
-		return;
+		return LW_POKE_UNDER_WAY;
 	switch (st->phase) {
 	case CF_IDLE:
 		cf_poll_begin(st);
-		break;
+		return 0;
 	case CF_WAIT:
-		uv_timer_stop(&st->timer);
-		on_retry(&st->timer);
-		break;
+		/* Backing off after failures or a Retry-After: an operator's
+		 * poll must not cut it short (50 pokes would be 50 requests to
+		 * a server that asked us to wait).  Say when the retry is. */
+		left = uv_timer_get_due_in(&st->timer);
+		return left > INT32_MAX ? INT32_MAX : left < 2 ? 2 : (int)left;
 	default:
-		st->again = 1;
-		break;
+		st->again = 1; /* one more pass after this one, however many pokes */
+		return LW_POKE_UNDER_WAY;
 	}
 }
 

@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,7 @@ struct state {
 	struct lw_http_call *call;
 	char *etag, *last_modified;
 	unsigned failures;
+	uint64_t not_before; /* loop ms: no download before (back-off, Retry-After) */
 	uint64_t rng;
 	int stopping;
 	int inbox_stopped;
@@ -170,6 +172,7 @@ static void failed(struct state *st, const char *why, int64_t retry_after_s)
 		st->api->set_state(st->src, LW_STATE_FAILING, why);
 	st->api->log(st->src, LW_LOG_ERR, "download failed (%u in a row): %s; next try in %llu s",
 		     st->failures, why, (unsigned long long)(delay / 1000));
+	st->not_before = uv_now(st->api->loop(st->src)) + delay;
 	schedule(st, delay);
 }
 
@@ -393,13 +396,24 @@ static void stop(void *state)
 	st->api->inbox_stop(st->src, on_inbox_stopped, st);
 }
 
+/* Rescanning the folder is local and cheap; a download is not (exports of
+ * 64 MiB): one under way or a back-off the server asked for is kept, and
+ * the host tells the operator when the next download is. */
 static int poke(void *state)
 {
 	struct state *st = state;
+	uint64_t now = uv_now(st->api->loop(st->src));
 
 	st->api->inbox_rescan(st->src);
-	if (st->api->opt_str(st->src, "url") && !st->call)
-		schedule(st, 0);
+	if (!st->api->opt_str(st->src, "url"))
+		return 0;
+	if (st->call || st->saving)
+		return LW_POKE_UNDER_WAY;
+	if (st->not_before > now) {
+		uint64_t left = st->not_before - now;
+		return left > INT32_MAX ? INT32_MAX : left < 2 ? 2 : (int)left;
+	}
+	schedule(st, 0);
 	return 0;
 }
 

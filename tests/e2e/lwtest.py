@@ -75,7 +75,7 @@ class Notify:
 class Daemon:
     """A litwatchd process under test."""
 
-    def __init__(self, workdir, config_path, env=None, binary=None):
+    def __init__(self, workdir, config_path, env=None, binary=None, wrapper=None):
         self.workdir = workdir
         self.config = config_path
         self.notify = Notify(os.path.join(workdir, "notify.sock"))
@@ -87,7 +87,7 @@ class Daemon:
         if env:
             e.update(env)
         self.proc = subprocess.Popen(
-            [binary or os.path.join(BIN, "litwatchd"), "--config", config_path],
+            (wrapper or []) + [binary or os.path.join(BIN, "litwatchd"), "--config", config_path],
             cwd=workdir, env=e, stdout=self.log, stderr=subprocess.STDOUT)
 
     def log_text(self):

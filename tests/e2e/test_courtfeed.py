@@ -561,6 +561,70 @@ class Courtfeed(DaemonTestCase):
         d.wait_log("is not a URL on the configured server")
         self.assertEqual(self.count_cases(), 0)
 
+    # ---- endless pagination: a pass always ends ----
+
+    def wait_pass_stopped(self, d, timeout=30.0):
+        d.wait_log("courtfeed: pass stopped", timeout=timeout)
+        time.sleep(0.3)  # a looping pass would fetch more in this time
+        return d.log_text()
+
+    def test_next_link_bouncing_a_b_a_fails_the_pass_naming_the_page(self):
+        items = make_cases(4)
+        hops = {None: "/cases?p=b", "b": "/cases?p=a", "a": "/cases?p=b"}
+
+        def bounce(req):
+            p = req["query"].get("p")
+            i = {None: 0, "a": 1, "b": 2}[p]
+            doc = {"items": items[i:i + 1], "links": {"next": hops[p]}}
+            return {"status": 200, "body": json.dumps(doc, ensure_ascii=False)}
+
+        self.srv.route("/cases", bounce)
+        d = self.run_daemon(pagination="next-link", next_link_pointer="/links/next")
+        log = self.wait_pass_stopped(d)
+        self.assertEqual([r["query"].get("p") for r in self.srv.requests], [None, "b", "a"])
+        self.assertIn("court: courtfeed: pass stopped at page 3: the next link "
+                      "https://127.0.0.1:%d/cases was already fetched in this pass (page 2)"
+                      % self.srv.https_port, log)
+        self.assertEqual(self.status()["state"], "failing")
+        self.assertIsNone(self.cursor())  # the pass did not finish: no cursor moved
+        self.assertEqual(d.stop(), 0)
+
+    def test_cursor_token_repeated_anywhere_in_the_pass_fails_the_pass(self):
+        items = make_cases(4)
+        nxt = {"2024-01-01": "t1", "t1": "t2", "t2": "t1"}
+
+        def tokens(req):
+            c = req["query"]["cursor"]
+            doc = {"items": items[:1], "next": nxt[c]}
+            return {"status": 200, "body": json.dumps(doc, ensure_ascii=False)}
+
+        self.srv.route("/cases", tokens)
+        d = self.run_daemon(pagination="cursor-token", cursor_param="cursor",
+                            next_cursor_pointer="/next")
+        log = self.wait_pass_stopped(d)
+        self.assertEqual([r["query"]["cursor"] for r in self.srv.requests],
+                         ["2024-01-01", "t1", "t2"])
+        self.assertIn("court: courtfeed: pass stopped at page 3: the next cursor token "
+                      "was already sent in this pass (page 2)", log)
+        self.assertEqual(self.status()["state"], "failing")
+        self.assertEqual(d.stop(), 0)
+
+    def test_page_pagination_that_never_empties_stops_at_max_pages(self):
+        items = make_cases(1)
+
+        def endless(req):  # never empty, no total
+            return {"status": 200, "body": json.dumps({"items": items}, ensure_ascii=False)}
+
+        self.srv.route("/cases", endless)
+        d = self.run_daemon(total_pointer="", max_pages=7)
+        log = self.wait_pass_stopped(d)
+        self.assertEqual(len(self.srv.requests), 7)
+        self.assertIn("court: courtfeed: pass stopped at page 7: max_pages (7) reached and "
+                      "the feed still has more", log)
+        self.assertEqual(self.status()["state"], "failing")
+        self.assertIsNone(self.cursor())
+        self.assertEqual(d.stop(), 0)
+
     def test_start_must_be_a_date(self):
         os.makedirs(os.path.join(self.dir, "data"), exist_ok=True)
         d = self.start(self.config(start="2024-02-30"))

@@ -144,14 +144,19 @@ class DaemonLifecycle(DaemonTestCase):
         js = subprocess.run([os.path.join(BIN, "litwatch"), "status", "--listen", "unix:" + sock,
                              "--json"], capture_output=True, text=True, timeout=10)
         self.assertEqual(json.loads(js.stdout)["sources"][0]["name"], "s1")
-        # litwatch poll: do a source's work now.
+        # litwatch poll: do a source's work now.  It reads the API token from
+        # data_dir, which this configuration gives relative to the directory
+        # the daemon started in.
         lw = os.path.join(BIN, "litwatch")
-        p = subprocess.run([lw, "poll", "s1", "--config", cfg], capture_output=True, text=True)
+        p = subprocess.run([lw, "poll", "s1", "--config", cfg], capture_output=True, text=True,
+                           cwd=self.dir)
         self.assertEqual((p.returncode, p.stdout), (0, "s1: polling\n"), p.stderr)
         d.wait_log("s1: testsrc poked")
-        p = subprocess.run([lw, "poll", "s2", "--config", cfg], capture_output=True, text=True)
+        p = subprocess.run([lw, "poll", "s2", "--config", cfg], capture_output=True, text=True,
+                           cwd=self.dir)
         self.assertEqual((p.returncode, p.stderr), (1, 's2: source "s2" is not running\n'))
-        p = subprocess.run([lw, "poll", "nosuch", "--config", cfg], capture_output=True, text=True)
+        p = subprocess.run([lw, "poll", "nosuch", "--config", cfg], capture_output=True, text=True,
+                           cwd=self.dir)
         self.assertEqual((p.returncode, p.stderr), (1, 'nosuch: no source called "nosuch"\n'))
         self.assertEqual(d.stop(), 0)
         self.assertFalse(os.path.exists(sock))

@@ -401,9 +401,18 @@ struct lw_plugin {
 	void (*stop)(void *state);
 
 	/* Optional (may be NULL): do the source's periodic work now, e.g.
-	 * poll a feed at once when an operator asks for it. */
+	 * poll a feed at once when an operator asks for it.  Returns 0 when
+	 * the work starts now, a negative code on error, or (ABI 1, hosts
+	 * from 0.2) a positive value when the request is merged into work
+	 * that happens anyway: LW_POKE_UNDER_WAY when it is running now,
+	 * otherwise the milliseconds until the source's next attempt while
+	 * it backs off (failures, Retry-After).  A poke must never cut a
+	 * back-off short: repeated pokes cost the remote server nothing. */
 	int (*poke)(void *state);
 };
+
+/* poke(): the work asked for is already running (see struct lw_plugin). */
+#define LW_POKE_UNDER_WAY 1
 
 /* Declare the descriptor with default visibility even under
  * -fvisibility=hidden. */
