@@ -47,6 +47,10 @@ static const struct lw_option core_options[] = {
 	 "source names, most trusted first: decides which value wins when sources disagree"},
 	{"agencies", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL,
 	 "canonical agency name -> array of other names it is written as"},
+	{"unknown_agencies", LW_OPT_STRING, 0, NULL, 0, 0, "hold|accept",
+	 "an agency name neither listed in \"agencies\" nor known yet: hold it as an unresolved "
+	 "name until an operator maps it (litwatch agencies alias), or accept it as a new agency "
+	 "(default: hold when \"agencies\" lists any, accept when it lists none)"},
 	{"withdrawn_after_change_is_loss", LW_OPT_BOOL, 0, "false", 0, 0, NULL,
 	 "count a withdrawal after the agency changed its act (被告改变行政行为后撤诉) as a loss"},
 	{"sources", LW_OPT_STRINGS /* checked by hand */, 0, NULL, 0, 0, NULL,
@@ -376,6 +380,11 @@ static int load_root(json_t *root, const char *name, const struct lw_install_dir
 	cfg->wal_warn_size = (uint64_t)json_integer_value(json_object_get(vals, "wal_warn_size"));
 	cfg->withdrawn_after_change_is_loss =
 		(int)json_integer_value(json_object_get(vals, "withdrawn_after_change_is_loss"));
+	{
+		const char *ua = json_string_value(json_object_get(vals, "unknown_agencies"));
+		json_t *ag = json_object_get(vals, "agencies");
+		cfg->hold_unknown_agencies = ua ? !strcmp(ua, "hold") : json_object_size(ag) > 0;
+	}
 	{
 		json_t *pv = json_object_get(vals, "source_precedence");
 		size_t i;

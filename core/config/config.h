@@ -58,6 +58,7 @@ struct lw_config {
 	size_t nprecedence;
 	json_t *agencies;   /* {"canonical": ["alias", ...]} or NULL */
 	int withdrawn_after_change_is_loss;
+	int hold_unknown_agencies; /* "unknown_agencies": "hold" (or its default) */
 	struct lw_alerts_conf *alerts; /* the "detect" and "alerts" sections,
 					  parsed (core/alerts/alerts.h); owned */
 	size_t nsources;

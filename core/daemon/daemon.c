@@ -207,6 +207,7 @@ static void ingest_settings(const struct lw_config *cfg, struct lw_ingest_settin
 	s->nprecedence = cfg->nprecedence;
 	s->agencies = cfg->agencies;
 	s->outcome_flags = cfg->withdrawn_after_change_is_loss ? LW_LOSS_COUNT_WITHDRAWN_CHANGED : 0;
+	s->hold_unknown_agencies = cfg->hold_unknown_agencies;
 }
 
 static void maybe_finish_shutdown(struct lw_daemon *d)

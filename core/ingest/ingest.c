@@ -12,6 +12,7 @@
 #include "domain/agency.h"
 #include "domain/pii.h"
 #include "dropbox/dropbox.h"
+#include "ingest/agencies.h"
 #include "ingest/ingest_int.h"
 #include "ingest/pipe.h"
 #include "read/table.h"
@@ -65,6 +66,22 @@ int lw_ingest_new(struct lw_wh *wh, const struct lw_ingest_settings *s,
 			}
 		}
 	}
+	if ((rc = lw_resolver_new(wh, ing->aliases, s->hold_unknown_agencies, &ing->resolver, e)) != 0)
+		goto fail;
+	lw_store_set_resolver(ing->store, ing->resolver);
+	/* Names held earlier may be known now (an alias added to the
+	 * configuration), and work orders of older warehouses have none. */
+	{
+		int64_t moved = 0;
+		if ((rc = lw_wh_begin_immediate(wh, e)) != 0)
+			goto fail;
+		if ((rc = lw_resolver_rerun(ing->resolver, &moved, e)) != 0) {
+			lw_wh_rollback(wh);
+			goto fail;
+		}
+		if ((rc = lw_wh_commit(wh, e)) != 0)
+			goto fail;
+	}
 	*out = ing;
 	return 0;
 fail:
@@ -80,6 +97,7 @@ void lw_ingest_free(struct lw_ingest *ing)
 		lw_profile_free(ing->profiles[i]);
 	free(ing->profiles);
 	lw_store_free(ing->store);
+	lw_resolver_free(ing->resolver);
 	lw_pii_key_free(ing->pii);
 	lw_agency_aliases_free(ing->aliases);
 	lw_record_free(&ing->rec); /* the last row mapped is kept until the next one */

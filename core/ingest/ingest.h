@@ -34,6 +34,7 @@ struct lw_ingest_settings {
 	size_t nprecedence;
 	json_t *agencies;            /* {"canonical": ["alias", ...]} or NULL */
 	unsigned outcome_flags;      /* LW_LOSS_* (domain/outcome.h) */
+	int hold_unknown_agencies;   /* hold names neither configured nor known (agencies.h) */
 	size_t max_errors;           /* row errors listed in a report (default 200) */
 };
 
@@ -49,6 +50,7 @@ struct lw_ingest_result {
 	const char *status;   /* "ok", "partial", "rejected", "duplicate", "failed" (static) */
 	int64_t duplicate_of; /* for "duplicate" */
 	uint64_t rows, inserted, updated, unchanged, rejected;
+	uint64_t unresolved;  /* rows whose agency name nobody has confirmed (held) */
 	char *message;        /* file-level problem (rejected/failed), malloc'd or NULL */
 	char *report;         /* the clerk's report (Chinese + English), malloc'd */
 	char *unknown_headers;/* headers no profile field knows, malloc'd or NULL */

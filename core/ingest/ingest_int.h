@@ -19,6 +19,7 @@ struct lw_ingest {
 	struct lw_store *store;
 	struct lw_pii_key *pii;
 	struct lw_agency_aliases *aliases;
+	struct lw_resolver *resolver;
 	char *profile_dir;
 	struct lw_profile **profiles; /* loaded on first use, cached */
 	size_t nprofiles;

@@ -31,7 +31,7 @@ static const char *const case_cols[LW_CC__COUNT] = {
 static const char *const ticket_cols[LW_TC__COUNT] = {
 	"received_at", "channel", "category", "topic", "title", "content", "place", "agency_raw",
 	"deadline", "closed_at", "status", "resolved", "satisfaction", "caller_hash", "caller_mask",
-	"caller_name_hash", "law_enforcement",
+	"caller_name_hash", "law_enforcement", "agency_id",
 };
 
 const char *lw_case_col_name(enum lw_case_col c)
@@ -49,7 +49,7 @@ int lw_rec_col_is_int(enum lw_target t, int col)
 	if (t == LW_TARGET_CASES)
 		return col == LW_CC_YEAR || col == LW_CC_SEQ || col == LW_CC_AGENCY_LOST ||
 		       col == LW_CC_HEARING_HELD || col == LW_CC_HEAD_APPEARED;
-	return col == LW_TC_RESOLVED || col == LW_TC_LAW_ENFORCEMENT;
+	return col == LW_TC_RESOLVED || col == LW_TC_LAW_ENFORCEMENT || col == LW_TC_AGENCY_ID;
 }
 
 /* The record's arena: blocks of memory that values are carved from and
@@ -121,7 +121,13 @@ void lw_record_clear(struct lw_record *r)
 		free(b);
 		b = next;
 	}
-	memset(r, 0, sizeof *r);
+	{
+		int64_t *ids = r->agency_ids; /* kept, as the arena is */
+		size_t capids = r->capids;
+		memset(r, 0, sizeof *r);
+		r->agency_ids = ids;
+		r->capids = capids;
+	}
 	if (keep) {
 		keep->next = NULL;
 		keep->used = 0;
@@ -131,6 +137,9 @@ void lw_record_clear(struct lw_record *r)
 
 void lw_record_free(struct lw_record *r)
 {
+	free(r->agency_ids);
+	r->agency_ids = NULL;
+	r->capids = 0;
 	lw_record_clear(r);
 	free(r->arena);
 	r->arena = NULL;

@@ -33,7 +33,9 @@ enum lw_ticket_col {
 	LW_TC_RECEIVED_AT = 0, LW_TC_CHANNEL, LW_TC_CATEGORY, LW_TC_TOPIC, LW_TC_TITLE,
 	LW_TC_CONTENT, LW_TC_PLACE, LW_TC_AGENCY_RAW, LW_TC_DEADLINE, LW_TC_CLOSED_AT,
 	LW_TC_STATUS, LW_TC_RESOLVED, LW_TC_SATISFACTION, LW_TC_CALLER_HASH, LW_TC_CALLER_MASK,
-	LW_TC_CALLER_NAME_HASH, LW_TC_LAW_ENFORCEMENT, LW_TC__COUNT
+	LW_TC_CALLER_NAME_HASH, LW_TC_LAW_ENFORCEMENT,
+	LW_TC_AGENCY_ID, /* set by the store (ingest/agencies.c), not the mapper */
+	LW_TC__COUNT
 };
 
 #define LW_REC_MAX_COLS 20 /* max(LW_CC__COUNT, LW_TC__COUNT) */
@@ -72,6 +74,8 @@ struct lw_record {
 	size_t nwarnings;
 	struct lw_rec_block *arena; /* see mapper.c */
 	int mask_text;         /* the profile's mask_free_text */
+	int64_t *agency_ids;   /* the store's: agencies.id of agencies[i], 0 = held */
+	size_t capids;
 };
 
 /* Empty r for the next row (its arena is kept for reuse). */

@@ -128,8 +128,12 @@ int lw_ingest_mapped(struct lw_ingest *ing, const struct lw_mapping *m, const ch
 int lw_ingest_finish(struct lw_ingest *ing, struct lw_ingest_result *res, struct lw_err *e)
 {
 	struct lw_import_counts c = {res->rows, res->inserted, res->updated, res->unchanged,
-				     res->rejected};
+				     res->rejected, 0};
 	int rc;
+
+	if ((rc = lw_store_agencies_finish(ing->store, res->import_id, &c.unresolved, e)) != 0)
+		return rc;
+	res->unresolved = c.unresolved;
 
 	if (res->rejected == 0)
 		res->status = "ok";

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ingest/agencies.h"
 #include "warehouse/warehouse.h"
 
 struct table_sql {
@@ -28,6 +29,8 @@ struct table_sql {
 
 struct lw_store {
 	struct lw_wh *wh;
+	struct lw_resolver *res; /* borrowed, may be NULL */
+	char agency_id[24];      /* the current work order's agency id, as text */
 	char now[24]; /* UTC start of the current import, 'YYYY-MM-DDTHH:MM:SSZ' */
 	char **prec;
 	size_t nprec;
@@ -177,6 +180,8 @@ int lw_store_import_begin(struct lw_store *st, const char *source, const char *o
 			  const char *sha256_hex, int64_t bytes, const char *format,
 			  const char *profile, int64_t *id, struct lw_err *e)
 {
+	if (st->res)
+		lw_resolver_begin(st->res);
 	sqlite3_stmt *s;
 	int rc;
 
@@ -219,7 +224,7 @@ int lw_store_import_finish(struct lw_store *st, int64_t id, const char *status,
 	if ((rc = lw_wh_stmt(st->wh, "UPDATE imports SET status = :status, finished_at = "
 			     "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), rows_total = :rows, inserted = "
 			     ":ins, updated = :upd, unchanged = :unch, rejected = :rej, duplicate_of = "
-			     ":dup, message = :msg WHERE id = :id", &s, e)) != 0)
+			     ":dup, message = :msg, unresolved = :unres WHERE id = :id", &s, e)) != 0)
 		return rc;
 	if ((rc = lw_wh_bind_text(s, ":status", status, e)) ||
 	    (rc = lw_wh_bind_int64(s, ":rows", (int64_t)c->rows, e)) ||
@@ -227,6 +232,7 @@ int lw_store_import_finish(struct lw_store *st, int64_t id, const char *status,
 	    (rc = lw_wh_bind_int64(s, ":upd", (int64_t)c->updated, e)) ||
 	    (rc = lw_wh_bind_int64(s, ":unch", (int64_t)c->unchanged, e)) ||
 	    (rc = lw_wh_bind_int64(s, ":rej", (int64_t)c->rejected, e)) ||
+	    (rc = lw_wh_bind_int64(s, ":unres", (int64_t)c->unresolved, e)) ||
 	    (rc = duplicate_of ? lw_wh_bind_int64(s, ":dup", duplicate_of, e)
 			       : lw_wh_bind_null(s, ":dup", e)) ||
 	    (rc = message ? lw_wh_bind_text(s, ":msg", message, e) : lw_wh_bind_null(s, ":msg", e)) ||
@@ -302,28 +308,34 @@ int lw_store_cursor_get(struct lw_store *st, const char *source, char **cursor,
 
 /* ---- agencies ---- */
 
-int lw_store_agency_id(struct lw_store *st, const char *name, int64_t *id, struct lw_err *e)
+void lw_store_set_resolver(struct lw_store *st, struct lw_resolver *res)
+{
+	st->res = res;
+}
+
+int lw_store_agencies_finish(struct lw_store *st, int64_t import_id, uint64_t *held_rows,
+			     struct lw_err *e)
+{
+	*held_rows = 0;
+	return st->res ? lw_resolver_finish(st->res, import_id, st->now, held_rows, e) : 0;
+}
+
+/* The agency of name: through the resolver (0: held), or created. */
+static int agency_id(struct lw_store *st, const char *name, int64_t *id, struct lw_err *e)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	if ((rc = lw_wh_stmt(st->wh, "SELECT id FROM agencies WHERE name = :name", &s, e)) ||
+	if (st->res)
+		return lw_resolver_id(st->res, name, id, e);
+	if ((rc = lw_wh_stmt(st->wh, "INSERT INTO agencies (name) VALUES (:name) ON CONFLICT(name) "
+			     "DO UPDATE SET name = excluded.name RETURNING id", &s, e)) ||
 	    (rc = lw_wh_bind_text(s, ":name", name, e)))
 		return rc;
-	rc = lw_wh_step(st->wh, s, e);
-	if (rc == 1) {
+	if ((rc = lw_wh_step(st->wh, s, e)) == 1)
 		*id = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
-		return 0;
-	}
 	sqlite3_reset(s);
-	if (rc < 0)
-		return rc;
-	if ((rc = lw_wh_stmt(st->wh, "INSERT INTO agencies (name) VALUES (:name)", &s, e)) ||
-	    (rc = lw_wh_bind_text(s, ":name", name, e)) || (rc = lw_wh_step(st->wh, s, e)) < 0)
-		return rc;
-	*id = sqlite3_last_insert_rowid(lw_wh_db(st->wh));
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
 int lw_store_each_alias(struct lw_store *st,
@@ -440,20 +452,43 @@ static int is_empty(const struct table_sql *t, int c, const char *v)
 				!strcmp(v, "pending"));
 }
 
+/* Resolve a case's defendants before its row savepoint: an agency created
+ * inside it would be rolled back with a failed row while the resolver
+ * still knew its id. */
+static int defendant_ids(struct lw_store *st, struct lw_record *r, struct lw_err *e)
+{
+	int rc;
+
+	if (r->nagencies > r->capids) {
+		int64_t *t = realloc(r->agency_ids, r->nagencies * sizeof *t);
+		if (!t)
+			return lw_err_set(e, LW_ENOMEM, "out of memory");
+		r->agency_ids = t;
+		r->capids = r->nagencies;
+	}
+	for (size_t i = 0; i < r->nagencies; i++)
+		if ((rc = agency_id(st, r->agencies[i], &r->agency_ids[i], e)) != 0)
+			return rc;
+	return 0;
+}
+
 static int upsert_defendants(struct lw_store *st, const char *source, int64_t import_id,
 			     const struct lw_record *r, int *changed, struct lw_err *e)
 {
 	for (size_t i = 0; i < r->nagencies; i++) {
 		sqlite3_stmt *s;
-		int64_t aid;
+		int64_t aid = r->agency_ids[i];
 		int rc;
-		if ((rc = lw_store_agency_id(st, r->agencies[i], &aid, e)) != 0)
-			return rc;
-		if ((rc = lw_wh_stmt(st->wh, "INSERT OR IGNORE INTO case_defendants (case_no, agency_id, "
+		/* A held name waits, with everything needed to move it later. */
+		if ((rc = lw_wh_stmt(st->wh, aid ? "INSERT OR IGNORE INTO case_defendants (case_no, "
+				     "agency_id, role, name_raw, source, import_id, source_row) VALUES "
+				     "(:k, :a, :role, :raw, :s, :imp, :row)"
+				     : "INSERT OR IGNORE INTO case_defendants_unresolved (case_no, name, "
 				     "role, name_raw, source, import_id, source_row) VALUES (:k, :a, "
 				     ":role, :raw, :s, :imp, :row)", &s, e)) != 0)
 			return rc;
-		if ((rc = lw_wh_bind_text(s, ":k", r->key, e)) || (rc = lw_wh_bind_int64(s, ":a", aid, e)) ||
+		if ((rc = lw_wh_bind_text(s, ":k", r->key, e)) ||
+		    (rc = aid ? lw_wh_bind_int64(s, ":a", aid, e) : lw_wh_bind_text(s, ":a", r->agencies[i], e)) ||
 		    (rc = lw_wh_bind_text(s, ":role", i ? "co-defendant" : "principal", e)) ||
 		    (rc = lw_wh_bind_text(s, ":raw", r->agencies_raw[i], e)) ||
 		    (rc = lw_wh_bind_text(s, ":s", source, e)) ||
@@ -464,6 +499,24 @@ static int upsert_defendants(struct lw_store *st, const char *source, int64_t im
 			return rc;
 		if (sqlite3_changes(lw_wh_db(st->wh)) > 0)
 			*changed = 1;
+	}
+	return 0;
+}
+
+/* A work order's 承办单位 as agencies.id, into the record's agency_id. */
+static int ticket_agency(struct lw_store *st, struct lw_record *r, struct lw_err *e)
+{
+	int64_t id = 0;
+	int rc;
+
+	r->val[LW_TC_AGENCY_ID] = NULL;
+	if (r->nagencies == 0)
+		return 0;
+	if ((rc = agency_id(st, r->agencies[0], &id, e)) != 0)
+		return rc;
+	if (id) {
+		snprintf(st->agency_id, sizeof st->agency_id, "%lld", (long long)id);
+		r->val[LW_TC_AGENCY_ID] = st->agency_id;
 	}
 	return 0;
 }
@@ -605,10 +658,14 @@ out:
 }
 
 int lw_store_upsert(struct lw_store *st, const char *source, int64_t import_id,
-		    const struct lw_record *r, enum lw_upsert *what, struct lw_err *e)
+		    struct lw_record *r, enum lw_upsert *what, struct lw_err *e)
 {
 	const struct table_sql *t = &st->t[r->target];
 	int rc, inserted = 0, atomic = r->target == LW_TARGET_CASES;
+
+	if ((rc = r->target == LW_TARGET_TICKETS ? ticket_agency(st, r, e)
+						   : defendant_ids(st, r, e)) != 0)
+		return rc;
 
 	/* A new ticket is one INSERT, atomic by itself: most rows of a big
 	 * hotline export take this path with no savepoint and no SELECT.

@@ -38,6 +38,7 @@ int lw_store_import_begin(struct lw_store *st, const char *source, const char *o
 
 struct lw_import_counts {
 	uint64_t rows, inserted, updated, unchanged, rejected;
+	uint64_t unresolved; /* rows that named an agency nobody has confirmed */
 };
 
 /* Finish the imports row: status ok|partial|rejected|failed|duplicate. */
@@ -51,12 +52,21 @@ int lw_store_reject(struct lw_store *st, int64_t import_id, uint32_t row, const 
 		    const char *field, const char *reason, const char *raw_json,
 		    struct lw_err *e);
 
-/* Upsert one mapped record (no errors) from source/import_id. */
+/* Upsert one mapped record (no errors) from source/import_id.  Its
+ * agencies are resolved through the store's resolver (lw_store_set_resolver):
+ * a work order gets its agency_id (r->val[LW_TC_AGENCY_ID] is set here), a
+ * held defendant waits in case_defendants_unresolved. */
 int lw_store_upsert(struct lw_store *st, const char *source, int64_t import_id,
-		    const struct lw_record *r, enum lw_upsert *what, struct lw_err *e);
+		    struct lw_record *r, enum lw_upsert *what, struct lw_err *e);
 
-/* Agency id for a canonical name, creating the agency when new. */
-int lw_store_agency_id(struct lw_store *st, const char *name, int64_t *id, struct lw_err *e);
+/* The resolver the store puts agency names through (borrowed; NULL: every
+ * name becomes an agency, as before schema 7). */
+struct lw_resolver;
+void lw_store_set_resolver(struct lw_store *st, struct lw_resolver *res);
+/* Record what the current import held (unresolved_agencies) and count the
+ * rows that named a held name; before lw_store_import_finish. */
+int lw_store_agencies_finish(struct lw_store *st, int64_t import_id, uint64_t *held_rows,
+			     struct lw_err *e);
 
 /* Every alias → canonical pair the warehouse has learned or was told, for
  * the in-memory alias table: fn is called per pair. */

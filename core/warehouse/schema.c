@@ -441,6 +441,37 @@ static const char v3_sql[] =
 	/* Imports list and report pages filter by status. */
 	"CREATE INDEX imports_status ON imports(status, id);\n";
 
+/* ---- version 7: agency names nobody has confirmed ----------------------- */
+/* A 被告 or 承办单位 that is neither a known agency nor one of its aliases
+ * does not become an agency of its own (a typo, "=HYPERLINK(...)" and the
+ * real name would be three agencies): it waits here, with what named it,
+ * until an operator maps it (litwatch agencies alias) or the configuration
+ * accepts new names.  Work orders keep agency_id NULL meanwhile. */
+static const char v7_sql[] =
+	"CREATE TABLE unresolved_agencies (\n"
+	"  name           TEXT PRIMARY KEY,\n" /* normalised (domain/agency.c) */
+	"  seen           INTEGER NOT NULL DEFAULT 0,\n" /* rows that named it, all imports */
+	"  first_seen     TEXT NOT NULL " UTC_OK("first_seen") ",\n"
+	"  last_seen      TEXT NOT NULL " UTC_OK("last_seen") ",\n"
+	"  last_import_id INTEGER REFERENCES imports(id)\n"
+	") WITHOUT ROWID;\n"
+	/* Defendants waiting for their name to be resolved; moved to
+	 * case_defendants when it is. */
+	"CREATE TABLE case_defendants_unresolved (\n"
+	"  case_no    TEXT NOT NULL REFERENCES cases(case_no) ON DELETE CASCADE,\n"
+	"  name       TEXT NOT NULL,\n"
+	"  role       TEXT NOT NULL DEFAULT 'principal'\n"
+	"               CHECK (role IN ('principal', 'co-defendant')),\n"
+	"  name_raw   TEXT,\n"
+	"  source     TEXT NOT NULL,\n"
+	"  import_id  INTEGER REFERENCES imports(id),\n"
+	"  source_row INTEGER,\n"
+	"  PRIMARY KEY (case_no, name)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX case_defendants_unresolved_name ON case_defendants_unresolved(name);\n"
+	/* Rows of the import that named an unresolved agency. */
+	"ALTER TABLE imports ADD COLUMN unresolved INTEGER NOT NULL DEFAULT 0;\n";
+
 const struct lw_wh_migration lw_wh_migrations[] = {
 	{1, "canonical data: cases, tickets, agencies, imports, rejects, conflicts, cursors, alerts",
 	 v1_sql},
@@ -449,6 +480,7 @@ const struct lw_wh_migration lw_wh_migrations[] = {
 	{4, "no index on callers' hashes (faster 12345 imports)", v4_sql},
 	{5, "tickets rebuilt with shape checks instead of date functions (faster imports)", v5_sql},
 	{6, "tickets without per-row timestamps and two indexes (faster imports)", v6_sql},
+	{7, "unresolved agency names, held until an operator maps them", v7_sql},
 };
 
 const int lw_wh_migration_count =
