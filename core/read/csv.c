@@ -279,7 +279,7 @@ int lw_csv_open(const struct lw_read_input *in, const struct lw_table_opts *o,
 		eof = n == in->memlen;
 	} else {
 		ssize_t got;
-		c->fd = open(in->path, O_RDONLY | O_CLOEXEC);
+		c->fd = fcntl(in->fd, F_DUPFD_CLOEXEC, 0);
 		if (c->fd < 0) {
 			rc = lw_err_set(e, LW_EIO, "cannot open: %s", strerror(errno));
 			goto fail;
