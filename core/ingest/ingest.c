@@ -290,6 +290,13 @@ static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, cons
 			goto wh_fail;
 		res->status = "duplicate";
 		res->duplicate_of = dup;
+		/* The same bytes imported before in part (a crash, or a full
+		 * archive disk, kept them in the inbox after the commit): the
+		 * clerk's report is rebuilt from what that import rejected, so
+		 * the file is never archived without it. */
+		if ((rc = lw_store_rejects_of(ing->store, dup, ing->max_errors, res->errors,
+					      &res->rejected, e)) != 0)
+			goto wh_fail;
 		lw_ingest_report(ing, origin, res);
 		return 0;
 	}
