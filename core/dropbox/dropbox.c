@@ -416,6 +416,10 @@ static int start_move(const struct lw_drop_file *f, const char *report, int reje
 		free(w);
 		return LW_EINVAL;
 	}
+	if (drop_hold_open(db, e)) {
+		free(w);
+		return 0;
+	}
 	if (!w)
 		goto oom;
 	w->e = e;
