@@ -123,7 +123,9 @@ static int copy_excl(const char *src, const char *dst)
 		e = errno;
 		goto done;
 	}
-	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	/* the copy is no more readable than the file was (a 0600 hotline
+	 * export stays 0600) */
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st.st_mode & 0666);
 	if (out < 0) {
 		e = errno;
 		goto done;
