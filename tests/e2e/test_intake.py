@@ -305,6 +305,11 @@ class Intake(DaemonTestCase):
         os.makedirs(self.data("inbox"))
         d = self.start(self.config())
         d.notify.wait_for("READY=1")
+        # The folder's watch must be in place before the writer opens its
+        # file (the daemon learns "still open" only from its create event):
+        # a first file that arrives and moves proves it.
+        write_csv(self.data("inbox", "probe.csv"), cases(100, 1))
+        self.wait_for(lambda: self.archived("probe.csv"), what="probe.csv archived")
         path = self.data("inbox", "slow.csv")
         f = open(path, "wb")
         try:
@@ -316,8 +321,12 @@ class Intake(DaemonTestCase):
             f.flush()
         finally:
             f.close()
-        self.wait_for(lambda: self.db("SELECT count(*) FROM cases") == [(6,)], timeout=20,
-                      what="all six rows imported (got %r)" % (self.db("SELECT count(*) FROM cases"),))
+        try:
+            self.wait_for(lambda: self.db("SELECT count(*) FROM cases") == [(7,)], timeout=20,
+                          what="all six rows imported")
+        except AssertionError:
+            raise AssertionError("got %r of 7 cases (6 + the probe); log:\n%s"
+                                 % (self.db("SELECT count(*) FROM cases"), d.log_text()))
         self.wait_for(lambda: self.archived("slow.csv"), what="slow.csv archived")
         self.assertFalse(os.path.exists(path))
         self.assertEqual(d.stop(), 0)
