@@ -202,8 +202,8 @@ static int open_once(const char *path, struct stat *st, struct lw_ingest_result 
 }
 
 static int ingest_path(struct lw_ingest *ing, const struct lw_ingest_file *f,
-			     const char *origin, const char *agency, struct lw_ingest_result *res,
-			     struct lw_err *e);
+		       const char *origin, const char *agency, struct lw_ingest_result *res,
+		       struct lw_err *e);
 
 /* Names (origin, the agency folder) are stored as UTF-8 whatever the
  * clerk's system wrote them in (base/text.h: lw_name_to_utf8). */
@@ -223,8 +223,8 @@ static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, cons
 		     const char *agency, int fd, struct lw_ingest_result *res, struct lw_err *e);
 
 static int ingest_path(struct lw_ingest *ing, const struct lw_ingest_file *f,
-			     const char *origin, const char *agency, struct lw_ingest_result *res,
-			     struct lw_err *e)
+		       const char *origin, const char *agency, struct lw_ingest_result *res,
+		       struct lw_err *e)
 {
 	struct stat st;
 	int fd, refused, rc;
