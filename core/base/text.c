@@ -3,7 +3,9 @@
  */
 #include "base/text.h"
 
+#include <iconv.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 size_t lw_utf8_decode(const char *str, size_t len, uint32_t *cp)
@@ -250,4 +252,55 @@ int lw_name_ok(const char *s)
 		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
 			return 0;
 	return 1;
+}
+
+char *lw_name_to_utf8(const char *name)
+{
+	size_t len = strlen(name), bad;
+	char *out;
+
+	if (lw_utf8_valid(name, len, &bad))
+		return strdup(name);
+	{
+		/* GB18030 needs at most 4 bytes per character, UTF-8 at most 4
+		 * for the same character: 4 per input byte is always enough. */
+		iconv_t cd = iconv_open("UTF-8", "GB18030");
+		if (cd != (iconv_t)-1) {
+			size_t cap = len * 4 + 1, inleft = len, outleft = cap - 1;
+			char *in = (char *)name, *o;
+			if (!(out = malloc(cap))) {
+				iconv_close(cd);
+				return NULL;
+			}
+			o = out;
+			if (iconv(cd, &in, &inleft, &o, &outleft) != (size_t)-1 && inleft == 0 &&
+			    iconv(cd, NULL, NULL, &o, &outleft) != (size_t)-1) {
+				*o = '\0';
+				iconv_close(cd);
+				if (lw_utf8_valid(out, (size_t)(o - out), NULL))
+					return out;
+			}
+			iconv_close(cd);
+			free(out);
+		}
+	}
+	if (!(out = malloc(len * 4 + 1)))
+		return NULL;
+	{
+		size_t i = 0, o = 0;
+		while (i < len) {
+			uint32_t cp;
+			size_t n = lw_utf8_decode(name + i, len - i, &cp);
+			if (n) {
+				memcpy(out + o, name + i, n);
+				o += n;
+				i += n;
+			} else {
+				o += (size_t)sprintf(out + o, "\\x%02X", (unsigned char)name[i]);
+				i++;
+			}
+		}
+		out[o] = '\0';
+	}
+	return out;
 }

@@ -24,6 +24,14 @@ size_t lw_utf8_encode(uint32_t cp, char *out);
  * NULL, stores the byte offset of the first invalid sequence. */
 int lw_utf8_valid(const char *s, size_t len, size_t *bad_at);
 
+/* A file or folder name as UTF-8, malloc'd (NULL when out of memory).
+ * Valid UTF-8 is copied as it is.  Anything else is what Chinese Windows
+ * writes through an SMB share or a zip tool that kept the bytes: decoded
+ * as GB18030 (a superset of GBK and GB2312) when the whole name decodes;
+ * otherwise every byte of an invalid sequence is written as the four ASCII
+ * characters "\xNN", so the name stays readable and unambiguous. */
+char *lw_name_to_utf8(const char *name);
+
 /* Full-width ASCII variants U+FF01..U+FF5E become their ASCII forms and the
  * ideographic space U+3000 becomes ' '.  Works in place on a NUL-terminated
  * string (the result is never longer); invalid bytes are kept as they are.

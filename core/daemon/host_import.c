@@ -70,7 +70,9 @@ void lw_host_import_account(struct lw_source *src, const char *origin,
 	if (!failed) {
 		src->counters[rejected ? LW_CTR_FILES_REJECTED : LW_CTR_FILES_IMPORTED]++;
 		src->counters[LW_CTR_ROWS_IMPORTED] += res->inserted + res->updated + res->unchanged;
-		src->counters[LW_CTR_ROWS_REJECTED] += res->rejected;
+		/* a duplicate's rejected rows were counted when first imported */
+		if (strcmp(res->status, "duplicate"))
+			src->counters[LW_CTR_ROWS_REJECTED] += res->rejected;
 	}
 	if (!rejected && !failed) {
 		struct timespec ts;

@@ -30,8 +30,24 @@
  * freed, long enough that a full disk does not keep a core busy. */
 #define INBOX_RETRY_MS 10000
 
+/* A file whose import failed and was logged: the same failure of the same
+ * unchanged file is not logged again at every retry (an unreadable file
+ * would fill the journal every 10 s), only when the file or the reason
+ * changes. */
+struct quiet {
+	char *rel, *msg;
+	uint64_t size, ino;
+	int64_t mtime;
+	long mtime_nsec;
+	struct quiet *next;
+};
+
+#define QUIET_MAX 1024 /* files remembered; beyond, the oldest is forgotten */
+
 struct lw_inbox {
 	struct lw_source *src;
+	struct quiet *quiet;
+	unsigned nquiet;
 	struct lw_dropbox *db;
 	char *profile, *agency;
 	int agency_from_folder;
@@ -72,6 +88,62 @@ static void refresh_queue(struct lw_inbox *ib)
 		ib->src->st = ib->pending ? LW_STATE_BUSY : LW_STATE_IDLE;
 }
 
+static void quiet_free(struct quiet *q)
+{
+	free(q->rel);
+	free(q->msg);
+	free(q);
+}
+
+/* Forget rel's failure (it imported, or it is gone). */
+static void quiet_forget(struct lw_inbox *ib, const char *rel)
+{
+	for (struct quiet **pp = &ib->quiet; *pp; pp = &(*pp)->next)
+		if (!strcmp((*pp)->rel, rel)) {
+			struct quiet *q = *pp;
+			*pp = q->next;
+			quiet_free(q);
+			ib->nquiet--;
+			return;
+		}
+}
+
+/* 1 when this failure of this file, unchanged, was logged already;
+ * otherwise remember it and return 0. */
+static int quiet_seen(struct lw_inbox *ib, const struct lw_drop_file *f, const char *msg)
+{
+	struct quiet *q;
+
+	for (q = ib->quiet; q; q = q->next)
+		if (!strcmp(q->rel, f->rel))
+			break;
+	if (q && !strcmp(q->msg, msg) && q->size == f->size && q->ino == f->ino &&
+	    q->mtime == f->mtime && q->mtime_nsec == f->mtime_nsec)
+		return 1;
+	quiet_forget(ib, f->rel);
+	if (ib->nquiet >= QUIET_MAX) { /* drop the oldest (the list's tail) */
+		struct quiet **pp = &ib->quiet;
+		while ((*pp)->next)
+			pp = &(*pp)->next;
+		quiet_free(*pp);
+		*pp = NULL;
+		ib->nquiet--;
+	}
+	if (!(q = calloc(1, sizeof *q)) || !(q->rel = strdup(f->rel)) || !(q->msg = strdup(msg))) {
+		if (q)
+			quiet_free(q);
+		return 0;
+	}
+	q->size = f->size;
+	q->ino = f->ino;
+	q->mtime = f->mtime;
+	q->mtime_nsec = f->mtime_nsec;
+	q->next = ib->quiet;
+	ib->quiet = q;
+	ib->nquiet++;
+	return 0;
+}
+
 static void maybe_finish(struct lw_inbox *ib)
 {
 	void (*done)(void *) = ib->done;
@@ -80,6 +152,11 @@ static void maybe_finish(struct lw_inbox *ib)
 	if (!ib->closing || !ib->db_closed || ib->pending)
 		return;
 	ib->src->inbox = NULL;
+	while (ib->quiet) {
+		struct quiet *q = ib->quiet;
+		ib->quiet = q->next;
+		quiet_free(q);
+	}
 	free(ib->profile);
 	free(ib->agency);
 	free(ib);
@@ -110,8 +187,12 @@ static void on_import(void *ud, int rc, const struct lw_ingest_result *res)
 			snprintf(msg, sizeof msg,
 				 "import %s failed, kept in the inbox, retrying in %d s: %s", it->f->rel,
 				 INBOX_RETRY_MS / 1000, res && res->message ? res->message : lw_strerror(rc));
-			lw_log(LW_LOG_ERR, src->name, "%s", msg);
-			note_error(src, msg);
+			if (quiet_seen(ib, it->f, msg)) {
+				lw_log(LW_LOG_DEBUG, src->name, "%s (again)", msg);
+			} else {
+				lw_log(LW_LOG_ERR, src->name, "%s", msg);
+				note_error(src, msg);
+			}
 			/* Nothing of it was stored and nothing will tell us
 			 * when the cause (disk full, ...) is gone: try again
 			 * by the clock. */
@@ -120,6 +201,7 @@ static void on_import(void *ud, int rc, const struct lw_ingest_result *res)
 	} else {
 		int rejected = !strcmp(res->status, "rejected");
 		int report = rejected || res->rejected > 0;
+		quiet_forget(ib, it->f->rel);
 		lw_host_import_account(src, it->f->rel, res);
 		if (rejected)
 			lw_dropbox_reject(it->f, res->report ? res->report : "rejected\n");

@@ -123,7 +123,9 @@ static int copy_excl(const char *src, const char *dst)
 		e = errno;
 		goto done;
 	}
-	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	/* the copy is no more readable than the file was (a 0600 hotline
+	 * export stays 0600) */
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st.st_mode & 0666);
 	if (out < 0) {
 		e = errno;
 		goto done;
@@ -415,6 +417,10 @@ static int start_move(const struct lw_drop_file *f, const char *report, int reje
 	if (e->st != ENT_OUT || db->closing) {
 		free(w);
 		return LW_EINVAL;
+	}
+	if (drop_hold_open(db, e)) {
+		free(w);
+		return 0;
 	}
 	if (!w)
 		goto oom;

@@ -168,4 +168,10 @@ int lw_drop_name_ignored(const char *name);
  * Returns 0, or LW_ENOENT / LW_EIO / LW_EPERM with err filled. */
 int lw_file_sha256(const char *path, char out_hex[65], int64_t *bytes, struct lw_err *err);
 
+/* As lw_file_sha256 over an open file, read with pread from offset 0 (the
+ * descriptor's offset is left alone); name is for messages.  The way to
+ * hash the very bytes that are then read through the same descriptor. */
+int lw_file_sha256_fd(int fd, const char *name, char out_hex[65], int64_t *bytes,
+		      struct lw_err *err);
+
 #endif

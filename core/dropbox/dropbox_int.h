@@ -70,6 +70,8 @@ struct drop_ent {
 	uint64_t refused_ino;          /* ENT_REFUSED: what was reported */
 	unsigned open : 1;             /* IN_CREATE seen, no close yet */
 	unsigned dirty : 1;            /* event while ENT_STATING */
+	unsigned taken_open : 1;       /* handed out with no close seen (open grace) */
+	unsigned held : 1;             /* its move was held once for its writer */
 };
 
 /* A permanent "cannot move this" record (dev+inode+size+mtime). */
@@ -155,6 +157,11 @@ void drop_scan_apply(struct lw_dropbox *db, struct scan_item *it, size_t n);
 void drop_pump(struct lw_dropbox *db);
 /* After a failed move: disk full (retry later) or permanent (stuck). */
 void drop_defer(struct lw_dropbox *db, struct drop_ent *e);
+/* A move of a file handed out while its writer still had it open, and
+ * still not closed: 1 when it is held in the inbox instead (handed out
+ * again when the writer closes it, or after another open grace), 0 when
+ * it is to be moved now. */
+int drop_hold_open(struct lw_dropbox *db, struct drop_ent *e);
 void drop_mark_stuck(struct lw_dropbox *db, struct drop_ent *e);
 
 /* ---- watch.c ---- */

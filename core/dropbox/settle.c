@@ -342,6 +342,7 @@ static void make_ready(struct lw_dropbox *db, struct drop_ent *e)
 		return;
 	}
 	e->st = ENT_READY;
+	e->taken_open = e->open;
 	e->pub.size = e->snap.size;
 	e->pub.mtime = e->snap.mt_s;
 	e->pub.mtime_nsec = e->snap.mt_ns;
@@ -488,6 +489,9 @@ void drop_touch(struct lw_dropbox *db, const char *rel, int open_flag)
 	switch (e->st) {
 	case ENT_OUT:
 	case ENT_MOVING:
+		/* Remember a close (or a new create) that comes while the file
+		 * is imported: drop_hold_open decides on it. */
+		e->open = open_flag;
 		return;
 	case ENT_STATING:
 		e->dirty = 1;
@@ -587,6 +591,31 @@ static void on_retry_timer(uv_timer_t *t)
 			if (e->st == ENT_DEFERRED && now >= e->retry_at)
 				drop_touch(db, e->rel, 0);
 		}
+}
+
+/* A writer that pauses past the open grace had its file taken while still
+ * open; moving it then would carry the writer's open descriptor into the
+ * archive, and every row written after that would land there, never
+ * imported (rename keeps the inode).  So the first move of such a file
+ * waits: the file stays in the inbox until the writer closes it (inotify
+ * says so) or it stays unchanged for another open grace; it is then handed
+ * out again and imported as a new version if it changed (a duplicate,
+ * archived, if not).  Held once only, so a file some program keeps open
+ * forever still reaches the archive. */
+int drop_hold_open(struct lw_dropbox *db, struct drop_ent *e)
+{
+	if (!e->taken_open || !e->open || e->held || db->polling)
+		return 0;
+	e->held = 1;
+	db->outstanding--;
+	lw_log(LW_LOG_NOTICE, db->who,
+	       "%s: imported while its writer still has it open; kept in the inbox until it is "
+	       "closed, changes are then imported as a new version", e->rel);
+	e->stable_since = uv_now(db->loop);
+	schedule_settle(db, e, open_grace_ms(db));
+	kick_checks(db);
+	drop_pump(db);
+	return 1;
 }
 
 /* Disk full while moving e: leave it, try again after retry_ms. */

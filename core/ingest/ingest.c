@@ -5,10 +5,14 @@
 #include "ingest/ingest.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "base/text.h"
 #include "domain/agency.h"
 #include "domain/pii.h"
 #include "dropbox/dropbox.h"
@@ -166,25 +170,117 @@ static int record_rejected_file(struct lw_ingest *ing, const char *source, const
 	return lw_wh_commit(ing->wh, e);
 }
 
+/* Open the file to import, once: everything after this (hash, readers)
+ * goes through the one descriptor, so a clerk who swaps the name for a
+ * symbolic link or another file mid-import changes nothing we read
+ * (design.md §12).  O_NONBLOCK: a FIFO planted under the name cannot hang
+ * the open.  Returns the descriptor, or -1 with res->status and
+ * res->message set ("failed": the file may be taken again; "rejected": the
+ * file itself is refused, *refused set). */
+static int open_once(const char *path, struct stat *st, struct lw_ingest_result *res,
+		     int *refused)
+{
+	char msg[1024];
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	*refused = 0;
+	if (fd < 0) {
+		int err = errno;
+		res->status = "failed";
+		if (err == ELOOP)
+			snprintf(msg, sizeof msg, "%s: 是符号链接（快捷方式），不予读取，请放入文件本身 / "
+				 "symbolic link refused, not followed; drop the file itself", path);
+		else
+			snprintf(msg, sizeof msg, "%s: cannot open: %s", path, strerror(err));
+		res->message = strdup(msg);
+		return -1;
+	}
+	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+		res->status = "failed";
+		snprintf(msg, sizeof msg, "%s: 不是普通文件，不予读取 / not a regular file (folder, "
+			 "device or pipe): refused", path);
+		res->message = strdup(msg);
+		close(fd);
+		return -1;
+	}
+	if (st->st_nlink > 1) {
+		/* Another name of these bytes lives elsewhere (perhaps outside
+		 * the inbox, where the clerk may not read it): never read it. */
+		res->status = "rejected";
+		res->message = strdup("文件有多个硬链接（同一文件在别处还有另一个名字），出于安全原因未读取；"
+				      "请把文件本身复制进收件箱 / the file has more than one hard link "
+				      "(the same file has another name elsewhere); refused unread for "
+				      "safety: copy the file itself into the inbox");
+		*refused = 1;
+		close(fd);
+		return -1;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+static int ingest_path(struct lw_ingest *ing, const struct lw_ingest_file *f,
+		       const char *origin, const char *agency, struct lw_ingest_result *res,
+		       struct lw_err *e);
+
+/* Names (origin, the agency folder) are stored as UTF-8 whatever the
+ * clerk's system wrote them in (base/text.h: lw_name_to_utf8). */
 int lw_ingest_file(struct lw_ingest *ing, const struct lw_ingest_file *f,
 		   struct lw_ingest_result *res, struct lw_err *e)
 {
-	const char *origin = f->origin ? f->origin : f->path;
+	char *origin_utf8 = lw_name_to_utf8(f->origin ? f->origin : f->path);
+	char *agency_utf8 = f->agency ? lw_name_to_utf8(f->agency) : NULL;
+	int rc = ingest_path(ing, f, origin_utf8 ? origin_utf8 : "?", agency_utf8, res, e);
+
+	free(origin_utf8);
+	free(agency_utf8);
+	return rc;
+}
+
+static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, const char *origin,
+		     const char *agency, int fd, struct lw_ingest_result *res, struct lw_err *e);
+
+static int ingest_path(struct lw_ingest *ing, const struct lw_ingest_file *f,
+		       const char *origin, const char *agency, struct lw_ingest_result *res,
+		       struct lw_err *e)
+{
+	struct stat st;
+	int fd, refused, rc;
+
+	memset(res, 0, sizeof *res);
+	res->errors = json_array();
+	if ((fd = open_once(f->path, &st, res, &refused)) < 0) {
+		if (refused && (rc = record_rejected_file(ing, f->source, origin, NULL,
+							  (int64_t)st.st_size, NULL, f->profile,
+							  res, e)) != 0) {
+			res->status = "failed";
+			lw_ingest_report(ing, origin, res);
+			return rc;
+		}
+		lw_ingest_report(ing, origin, res);
+		return 0;
+	}
+	rc = ingest_fd(ing, f, origin, agency, fd, res, e);
+	close(fd);
+	return rc;
+}
+
+static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, const char *origin,
+		     const char *agency, int fd, struct lw_ingest_result *res, struct lw_err *e)
+{
 	const struct lw_profile *prof = NULL;
 	struct lw_table *tab = NULL;
 	struct lw_mapping *map = NULL;
 	struct lw_pipe *pipe = NULL;
 	/* The reader thread maps with ctx until lw_pipe_free, which every
 	 * way out of this function reaches: ctx must live as long. */
-	struct lw_map_ctx ctx = {ing->pii, ing->aliases, f->agency, ing->outcome_flags, 0};
+	struct lw_map_ctx ctx = {ing->pii, ing->aliases, agency, ing->outcome_flags, 0};
 	struct lw_err err = {0};
 	char hash[65];
 	int64_t bytes = 0, dup = 0;
 	int rc, in_txn = 0;
 
-	memset(res, 0, sizeof *res);
-	res->errors = json_array();
-	if ((rc = lw_file_sha256(f->path, hash, &bytes, &err)) != 0) {
+	if ((rc = lw_file_sha256_fd(fd, origin, hash, &bytes, &err)) != 0) {
 		res->status = "failed";
 		res->message = strdup(err.msg);
 		lw_ingest_report(ing, origin, res);
@@ -212,10 +308,17 @@ int lw_ingest_file(struct lw_ingest *ing, const struct lw_ingest_file *f,
 			goto wh_fail;
 		res->status = "duplicate";
 		res->duplicate_of = dup;
+		/* The same bytes imported before in part (a crash, or a full
+		 * archive disk, kept them in the inbox after the commit): the
+		 * clerk's report is rebuilt from what that import rejected, so
+		 * the file is never archived without it. */
+		if ((rc = lw_store_rejects_of(ing->store, dup, ing->max_errors, res->errors,
+					      &res->rejected, e)) != 0)
+			goto wh_fail;
 		lw_ingest_report(ing, origin, res);
 		return 0;
 	}
-	if (lw_table_open(f->path, f->table_opts, &tab, &err) != 0) {
+	if (lw_table_open_fd(fd, origin, f->table_opts, &tab, &err) != 0) {
 		/* The file is not a spreadsheet we can read. */
 		lw_wh_rollback(ing->wh);
 		in_txn = 0;
@@ -239,7 +342,7 @@ int lw_ingest_file(struct lw_ingest *ing, const struct lw_ingest_file *f,
 		}
 		for (size_t i = 0; i < n; i++)
 			hdr[i] = lw_table_colname(tab, i);
-		rc = lw_mapping_build(prof, hdr, n, f->agency != NULL, &map, &err);
+		rc = lw_mapping_build(prof, hdr, n, agency != NULL, &map, &err);
 		free(hdr);
 	}
 	if (rc != 0) {

@@ -73,7 +73,13 @@ struct lw_ingest_file {
 
 /* Import one file.  Returns 0 when the outcome is in *res (even when the
  * file was rejected: res->status says so); a negative code only when the
- * warehouse itself failed (nothing was stored; res->message says why). */
+ * warehouse itself failed (nothing was stored; res->message says why).
+ * The path is opened once (O_NOFOLLOW; it must be a regular file) and the
+ * hash and every row are read through that descriptor, so a name swapped
+ * meanwhile changes nothing that is read; a file with more than one hard
+ * link is rejected unread.  origin and agency are stored as UTF-8
+ * (lw_name_to_utf8).  A duplicate of a partly imported file gets the
+ * earlier import's rejected rows in res->errors and res->rejected. */
 int lw_ingest_file(struct lw_ingest *ing, const struct lw_ingest_file *f,
 		   struct lw_ingest_result *res, struct lw_err *e);
 

@@ -82,6 +82,12 @@ void lw_ingest_report(struct lw_ingest *ing, const char *origin, struct lw_inges
 			  (unsigned long long)res->rejected);
 	if (res->message)
 		sb_printf(&b, "\n问题 / problem:\n  %s\n", res->message);
+	if (res->status && !strcmp(res->status, "duplicate") && res->rejected)
+		sb_printf(&b, "\n此文件此前已部分导入（导入编号 %lld），当时有 %llu 行有误未导入，见下 / "
+			      "this file was partly imported before (import %lld): %llu row(s) with "
+			      "problems were left out then, listed below\n",
+			  (long long)res->duplicate_of, (unsigned long long)res->rejected,
+			  (long long)res->duplicate_of, (unsigned long long)res->rejected);
 	json_array_foreach(res->errors, i, o)
 		if (json_object_get(o, "reason"))
 			nerr++;
@@ -115,7 +121,8 @@ void lw_ingest_report(struct lw_ingest *ing, const char *origin, struct lw_inges
 	if (res->unknown_headers)
 		sb_printf(&b, "\n未识别的列（已忽略）/ columns not recognised (ignored): %s\n",
 			  res->unknown_headers);
-	if (res->status && (!strcmp(res->status, "partial") || !strcmp(res->status, "rejected")))
+	if (res->status && (!strcmp(res->status, "partial") || !strcmp(res->status, "rejected") ||
+			    (!strcmp(res->status, "duplicate") && res->rejected)))
 		sb_printf(&b, "\n怎么办 / what to do:\n"
 			      "  请按上面的说明更正，然后把更正后的文件重新放入原文件夹。已导入的行不会重复计算。\n"
 			      "  Correct the problems above and drop the corrected file into the same "

@@ -264,6 +264,52 @@ int lw_store_reject(struct lw_store *st, int64_t import_id, uint32_t row, const 
 	return rc < 0 ? rc : 0;
 }
 
+int lw_store_rejects_of(struct lw_store *st, int64_t import_id, size_t max, json_t *errors,
+			uint64_t *nrejected, struct lw_err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*nrejected = 0;
+	if ((rc = lw_wh_stmt(st->wh, "SELECT rejected FROM imports WHERE id = :imp", &s, e)) != 0 ||
+	    (rc = lw_wh_bind_int64(s, ":imp", import_id, e)) != 0)
+		return rc;
+	if ((rc = lw_wh_step(st->wh, s, e)) == 1)
+		*nrejected = (uint64_t)sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc < 0)
+		return rc;
+	if ((rc = lw_wh_stmt(st->wh, "SELECT source_row, source_column, field, reason, raw FROM "
+			     "rejects WHERE import_id = :imp ORDER BY source_row, id LIMIT :max",
+			     &s, e)) != 0 ||
+	    (rc = lw_wh_bind_int64(s, ":imp", import_id, e)) != 0 ||
+	    (rc = lw_wh_bind_int64(s, ":max", (int64_t)max, e)) != 0)
+		return rc;
+	while ((rc = lw_wh_step(st->wh, s, e)) == 1) {
+		const char *col = (const char *)sqlite3_column_text(s, 1);
+		const char *field = (const char *)sqlite3_column_text(s, 2);
+		const char *reason = (const char *)sqlite3_column_text(s, 3);
+		const char *raw = (const char *)sqlite3_column_text(s, 4);
+		/* reason is stored as "<Chinese> / <English>" (rows.c) */
+		const char *sep = reason ? strstr(reason, " / ") : NULL;
+		json_t *o = json_object(), *cells = raw ? json_loads(raw, 0, NULL) : NULL;
+		const char *hdr = col ? strchr(col, ' ') : NULL;
+		json_t *val = cells && hdr ? json_object_get(cells, hdr + 1) : NULL;
+
+		json_object_set_new(o, "row", json_integer(sqlite3_column_int64(s, 0)));
+		json_object_set_new(o, "column", col ? json_string(col) : json_null());
+		json_object_set_new(o, "field", field ? json_string(field) : json_null());
+		json_object_set_new(o, "reason", json_string(sep ? sep + 3 : reason ? reason : ""));
+		json_object_set_new(o, "reason_zh", sep ? json_stringn(reason, (size_t)(sep - reason))
+							: json_string(reason ? reason : ""));
+		json_object_set(o, "value", json_is_string(val) ? val : json_null());
+		json_array_append_new(errors, o);
+		json_decref(cells);
+	}
+	sqlite3_reset(s);
+	return rc < 0 ? rc : 0;
+}
+
 int lw_store_cursor_set(struct lw_store *st, const char *source, const char *cursor,
 			const char *state_json, int64_t import_id, struct lw_err *e)
 {

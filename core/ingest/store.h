@@ -9,6 +9,7 @@
 #ifndef LW_INGEST_STORE_H
 #define LW_INGEST_STORE_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "base/err.h"
@@ -51,6 +52,14 @@ int lw_store_import_finish(struct lw_store *st, int64_t id, const char *status,
 int lw_store_reject(struct lw_store *st, int64_t import_id, uint32_t row, const char *column,
 		    const char *field, const char *reason, const char *raw_json,
 		    struct lw_err *e);
+
+/* What import_id rejected, for the report of a file seen again (a
+ * duplicate of a partly imported file): *nrejected is imports.rejected;
+ * up to max entries are appended to errors in the shape of
+ * lw_ingest_result.errors (row, column, field, reason, reason_zh, value),
+ * in row order. */
+int lw_store_rejects_of(struct lw_store *st, int64_t import_id, size_t max, json_t *errors,
+			uint64_t *nrejected, struct lw_err *e);
 
 /* Upsert one mapped record (no errors) from source/import_id.  Its
  * agencies are resolved through the store's resolver (lw_store_set_resolver):

@@ -279,8 +279,9 @@ int lw_csv_open(const struct lw_read_input *in, const struct lw_table_opts *o,
 		eof = n == in->memlen;
 	} else {
 		ssize_t got;
-		c->fd = open(in->path, O_RDONLY | O_CLOEXEC);
-		if (c->fd < 0) {
+		/* A duplicate shares the caller's offset: start from the top. */
+		c->fd = fcntl(in->fd, F_DUPFD_CLOEXEC, 0);
+		if (c->fd < 0 || lseek(c->fd, 0, SEEK_SET) != 0) {
 			rc = lw_err_set(e, LW_EIO, "cannot open: %s", strerror(errno));
 			goto fail;
 		}

@@ -104,7 +104,10 @@ struct lw_read_src {
 struct lw_read_input {
 	const unsigned char *mem;  /* memory input, or NULL */
 	size_t memlen;
-	const char *path;          /* file input path (NULL for memory) */
+	int fd;                    /* file input: an open regular file, read only
+				      with pread or through a dup the backend
+				      owns (never by its path, which a clerk can
+				      swap: design.md §12); -1 for memory */
 	const char *name;          /* for messages */
 };
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct lw_table {
@@ -55,8 +56,7 @@ static int cfb_encrypted(const struct lw_read_input *in)
 
 	if (in->mem)
 		return memmem(in->mem, in->memlen, enc_info, pat) != NULL;
-	if ((fd = open(in->path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
+	fd = in->fd;
 	for (;;) {
 		ssize_t n = pread(fd, buf + keep, 65536, off);
 		size_t have;
@@ -72,7 +72,6 @@ static int cfb_encrypted(const struct lw_read_input *in)
 		keep = have < 64 ? have : 64;
 		memmove(buf, buf + have - keep, keep);
 	}
-	close(fd);
 	return found;
 }
 
@@ -205,31 +204,47 @@ fail:
 	return rc;
 }
 
+int lw_table_open_fd(int fd, const char *name, const struct lw_table_opts *opts,
+		     struct lw_table **out, struct lw_err *e)
+{
+	struct lw_read_input in = {.fd = fd, .name = name ? name : "(file)"};
+	unsigned char head[512];
+	struct stat st;
+	ssize_t n;
+
+	*out = NULL;
+	if (fstat(fd, &st) != 0)
+		return lw_err_set(e, LW_EIO, "%s: cannot read: %s", in.name, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return lw_err_set(e, LW_EPERM, "%s: not a regular file", in.name);
+	n = pread(fd, head, sizeof head, 0);
+	if (n < 0)
+		return lw_err_set(e, LW_EIO, "%s: cannot read: %s", in.name, strerror(errno));
+	return open_common(&in, head, (size_t)n, (uint64_t)st.st_size, opts, out, e);
+}
+
 int lw_table_open(const char *path, const struct lw_table_opts *opts, struct lw_table **out,
 		  struct lw_err *e)
 {
-	struct lw_read_input in = {.path = path, .name = path};
-	unsigned char head[512];
-	ssize_t n;
-	off_t size;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), rc;
 
 	*out = NULL;
 	if (fd < 0)
 		return lw_err_set(e, errno == ENOENT ? LW_ENOENT : LW_EIO, "%s: cannot open: %s", path,
 				  strerror(errno));
-	n = pread(fd, head, sizeof head, 0);
-	size = lseek(fd, 0, SEEK_END);
-	close(fd);
-	if (n < 0 || size < 0)
-		return lw_err_set(e, LW_EIO, "%s: cannot read: %s", path, strerror(errno));
-	return open_common(&in, head, (size_t)n, (uint64_t)size, opts, out, e);
+	/* O_NONBLOCK only so that a FIFO cannot hang the open; the fstat in
+	 * lw_table_open_fd refuses it. */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	rc = lw_table_open_fd(fd, path, opts, out, e);
+	close(fd); /* the backends keep their own duplicate */
+	return rc;
 }
 
 int lw_table_open_mem(const void *buf, size_t len, const char *name_hint,
 		      const struct lw_table_opts *opts, struct lw_table **out, struct lw_err *e)
 {
-	struct lw_read_input in = {.mem = buf, .memlen = len, .name = name_hint ? name_hint : "(memory)"};
+	struct lw_read_input in = {.mem = buf, .memlen = len, .fd = -1,
+				   .name = name_hint ? name_hint : "(memory)"};
 	if (!buf)
 		in.mem = (const unsigned char *)"", len = 0, in.memlen = 0;
 	return open_common(&in, in.mem, len < 512 ? len : 512, len, opts, out, e);

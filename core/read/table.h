@@ -63,6 +63,16 @@ struct lw_table;
 int lw_table_open(const char *path, const struct lw_table_opts *opts,
 		  struct lw_table **out, struct lw_err *e);
 
+/* As lw_table_open() over an open file: the way to read a file that a
+ * hostile user may swap or relink under its path (design.md §12).  Every
+ * byte comes through fd (pread, or a duplicate of fd the reader owns); the
+ * path is never opened again.  fd must be a regular file; it is not closed
+ * and its offset is shared with the reader's duplicate, so the caller must
+ * read it only with pread.  The caller may close fd once this returns.
+ * name is used in messages only (may be NULL). */
+int lw_table_open_fd(int fd, const char *name, const struct lw_table_opts *opts,
+		     struct lw_table **out, struct lw_err *e);
+
 /* As lw_table_open() over buf[0..len).  The buffer is not copied: it must stay
  * valid and unchanged until lw_table_close().  name_hint (may be NULL) is only
  * used in messages and to word the error for a misnamed file. */

@@ -13,6 +13,7 @@
 #include "read/read_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <freexl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,7 +103,7 @@ int lw_xls_open(const struct lw_read_input *in, const struct lw_table_opts *o,
 {
 	struct xls *x = calloc(1, sizeof *x);
 	char path[64];
-	const char *p = in->path;
+	const char *p = path;
 	unsigned int info = 0, nsheets = 0;
 	unsigned short si = 0;
 	const char *name = NULL;
@@ -126,9 +127,15 @@ int lw_xls_open(const struct lw_read_input *in, const struct lw_table_opts *o,
 			}
 			off += (size_t)w;
 		}
-		snprintf(path, sizeof path, "/proc/self/fd/%d", x->fd);
-		p = path;
+	} else if ((x->fd = fcntl(in->fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+		rc = lw_err_set(e, LW_EIO, "cannot open: %s", strerror(errno));
+		goto fail;
 	}
+	/* freexl (1.x and 2.x) opens only by path: no descriptor or memory
+	 * API.  /proc/self/fd/N reopens the very file our descriptor holds
+	 * (the magic link follows the open file, not a name a clerk could
+	 * swap), so the workbook is still read from the one file opened. */
+	snprintf(path, sizeof path, "/proc/self/fd/%d", x->fd);
 	rc = freexl_open(p, &x->h);
 	if (rc != FREEXL_OK) {
 		rc = lw_err_set(e, LW_EFORMAT, "%s", freexl_why(rc));

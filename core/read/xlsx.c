@@ -22,8 +22,10 @@
 #include "read/xlsx.h"
 
 #include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define SHEET_CHUNK (128 * 1024)
 #define MERGE_ROWS 64 /* merges below this row cannot touch the header */
@@ -565,9 +567,17 @@ int lw_xlsx_open(const struct lw_read_input *in, const struct lw_table_opts *o,
 		if (x->zsrc && !(x->z = zip_open_from_source(x->zsrc, ZIP_RDONLY, &ze)))
 			zip_source_free(x->zsrc);
 	} else {
-		x->z = zip_open(in->path, ZIP_RDONLY, &zerr);
-		if (!x->z)
+		/* zip_fdopen reads through a descriptor of the file already open
+		 * (never the path again); on success it owns the duplicate. */
+		int fd = fcntl(in->fd, F_DUPFD_CLOEXEC, 0);
+		x->z = fd >= 0 ? zip_fdopen(fd, ZIP_RDONLY, &zerr) : NULL;
+		if (!x->z) {
+			if (fd >= 0)
+				close(fd);
+			else
+				zerr = ZIP_ER_OPEN;
 			zip_error_init_with_code(&ze, zerr);
+		}
 	}
 	if (!x->z) {
 		rc = lw_err_set(e, LW_EFORMAT, "damaged .xlsx (zip archive unreadable: %s)",

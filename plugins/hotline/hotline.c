@@ -8,17 +8,20 @@
  * stored ticket.  Callers' numbers and names are hashed by the core before
  * anything is stored (the configuration must name pii_key_file).
  *
- * A download is written into the inbox under a dot-name (ignored by the
- * folder watcher) and renamed into place when complete, so the folder
- * protocol imports it like a dropped file: one code path, the same crash
- * safety and the same duplicate rule (an unchanged export imports nothing).
+ * A download is written into the inbox as an unnamed file and named only
+ * when complete (see open_unnamed: nothing planted in the inbox is ever
+ * written through), so the folder protocol imports it like a dropped file:
+ * one code path, the same crash safety and the same duplicate rule (an
+ * unchanged export imports nothing).
  */
+#define _GNU_SOURCE /* O_TMPFILE, renameat2 */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -122,22 +125,100 @@ struct saving {
 	struct state *st;
 	char *body;        /* taken from the response */
 	size_t len;
-	char tmp[4096], final[4096];
+	char inbox[4096];
+	char stamp[32], ext[8];
+	char final[4200];  /* where it landed, when err == 0 */
 	char *etag, *last_modified;
 	int err;           /* errno of the write, 0 when done */
 };
 
-/* Worker thread: write .name.part, fsync, rename into place (the folder
- * watcher ignores dot-files, so it only ever sees the complete file). */
+/* The inbox is writable by others (the platform's export job, perhaps
+ * clerks): any name we would write through can be planted there first as a
+ * symbolic link to a file of ours (overwritten with the clear export) or to
+ * a world-writable file of theirs (which then receives it).  So the export
+ * is never written under a name: it is an O_TMPFILE, an inode without a
+ * name in the inbox's file system, readable by the daemon only (0600), and
+ * gets its name only when complete, by linkat() and renameat2(
+ * RENAME_NOREPLACE), which fail on an existing name (a planted link
+ * included) instead of following or replacing it; then we try the next
+ * name.  Where the file system has no O_TMPFILE (some network
+ * shares), the fallback is a dot-name of 128 random bits created with
+ * O_CREAT|O_EXCL|O_NOFOLLOW (never an existing file or link) and renamed
+ * with RENAME_NOREPLACE.  Same directory throughout, so no rename crosses
+ * file systems (no EXDEV). */
+static int random_dotname(char tmpname[64])
+{
+	unsigned char rnd[16];
+
+	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+		return -1;
+	strcpy(tmpname, ".download-");
+	for (size_t i = 0; i < sizeof rnd; i++)
+		sprintf(tmpname + strlen(tmpname), "%02x", rnd[i]);
+	strcat(tmpname, ".part");
+	return 0;
+}
+
+static int open_unnamed(int dfd, char tmpname[64])
+{
+	int fd = openat(dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+
+	tmpname[0] = '\0';
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+		return fd;
+	if (random_dotname(tmpname) != 0)
+		return -1;
+	return openat(dfd, tmpname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+}
+
+/* Give the complete file a name download-<stamp>[-N]<ext> that did not
+ * exist: 0, or an errno.  An O_TMPFILE is first linked under a random
+ * dot-name (ignored by the watcher; linkat never replaces nor follows), so
+ * that the final name appears by a rename: the watcher takes IN_MOVED_TO
+ * as "complete", where a bare link would look like a file still open. */
+static int publish(struct saving *sv, int dfd, int fd, char tmpname[64])
+{
+	char name[128], proc[64];
+
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	for (unsigned tries = 0; !tmpname[0]; tries++) {
+		if (tries == 10 || random_dotname(tmpname) != 0)
+			return EEXIST;
+		if (linkat(AT_FDCWD, proc, dfd, tmpname, AT_SYMLINK_FOLLOW) == 0)
+			break;
+		tmpname[0] = '\0';
+		if (errno != EEXIST)
+			return errno;
+	}
+	for (unsigned k = 1; k <= 100; k++) {
+		if (k == 1)
+			snprintf(name, sizeof name, "download-%s%s", sv->stamp, sv->ext);
+		else
+			snprintf(name, sizeof name, "download-%s-%u%s", sv->stamp, k, sv->ext);
+		if (renameat2(dfd, tmpname, dfd, name, RENAME_NOREPLACE) == 0) {
+			if (snprintf(sv->final, sizeof sv->final, "%s/%s", sv->inbox, name) >=
+			    (int)sizeof sv->final)
+				strcpy(sv->final, name); /* only for the log line */
+			return 0;
+		}
+		if (errno != EEXIST)
+			return errno;
+	}
+	return EEXIST;
+}
+
+/* Worker thread: write the export unnamed, fsync, then name it (the
+ * folder watcher only ever sees the complete file). */
 static void save_work(uv_work_t *w)
 {
 	struct saving *sv = w->data;
+	char tmpname[64] = "";
 	size_t off = 0;
-	int fd = open(sv->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	int dfd = open(sv->inbox, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd = -1;
 
-	if (fd < 0) {
-		sv->err = errno;
-		return;
+	if (dfd < 0 || (fd = open_unnamed(dfd, tmpname)) < 0) {
+		sv->err = errno ? errno : EIO;
+		goto out;
 	}
 	while (off < sv->len) {
 		ssize_t n = write(fd, sv->body + off, sv->len - off);
@@ -145,16 +226,25 @@ static void save_work(uv_work_t *w)
 			continue;
 		if (n < 0) {
 			sv->err = errno;
-			close(fd);
-			unlink(sv->tmp);
-			return;
+			goto out;
 		}
 		off += (size_t)n;
 	}
-	if (fsync(fd) != 0 || close(fd) != 0 || rename(sv->tmp, sv->final) != 0) {
+	if (fsync(fd) != 0) {
 		sv->err = errno;
-		unlink(sv->tmp);
+		goto out;
 	}
+	if ((sv->err = publish(sv, dfd, fd, tmpname)) == 0) {
+		tmpname[0] = '\0'; /* renamed: nothing to clean up */
+		fsync(dfd);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmpname[0])
+		unlinkat(dfd, tmpname, 0);
+	if (dfd >= 0)
+		close(dfd);
 }
 
 static void finish(struct state *st);
@@ -199,21 +289,17 @@ static void on_response(void *ud, struct lw_http_resp *r)
 		const char *inbox = st->api->opt_str(st->src, "inbox");
 		const char *ext = extension(r->content_type, st->api->opt_str(st->src, "url"));
 		struct saving *sv = calloc(1, sizeof *sv);
-		char stamp[32];
 		time_t now = time(NULL);
 		struct tm tm;
 
 		localtime_r(&now, &tm);
-		strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-		if (!sv ||
-		    snprintf(sv->tmp, sizeof sv->tmp, "%s/.download-%s%s.part", inbox, stamp, ext) >=
-			    (int)sizeof sv->tmp ||
-		    snprintf(sv->final, sizeof sv->final, "%s/download-%s%s", inbox, stamp, ext) >=
-			    (int)sizeof sv->final) {
+		if (!sv || snprintf(sv->inbox, sizeof sv->inbox, "%s", inbox) >= (int)sizeof sv->inbox) {
 			free(sv);
 			failed(st, "cannot name the download (path too long or out of memory)", -1);
 			return;
 		}
+		strftime(sv->stamp, sizeof sv->stamp, "%Y%m%d-%H%M%S", &tm);
+		snprintf(sv->ext, sizeof sv->ext, "%s", ext);
 		sv->st = st;
 		sv->body = r->body; /* taken: the host frees only what we leave */
 		sv->len = r->body_len;

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
@@ -147,6 +148,22 @@ static void width_counts_chinese_as_two_columns(void **state)
 	assert_int_equal(lw_text_width("ＡＢ"), 4);
 }
 
+static void names_in_gbk_are_decoded_and_the_rest_escaped(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = lw_name_to_utf8("市公安局/报表.csv"); /* UTF-8: as it is */
+	assert_string_equal(s, "市公安局/报表.csv");
+	free(s);
+	s = lw_name_to_utf8("\xca\xd0\xb9\xab\xb0\xb2\xbe\xd6/q1.csv"); /* 市公安局 in GBK */
+	assert_string_equal(s, "市公安局/q1.csv");
+	free(s);
+	s = lw_name_to_utf8("\xe6\x8a\xa5\xe8\xa1\xa8\xff.csv"); /* 报表 + a stray byte */
+	assert_string_equal(s, "报表\\xFF.csv");
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -158,6 +175,7 @@ int main(void)
 		cmocka_unit_test(encode_decode_round_trip),
 		cmocka_unit_test(compact_folds_drops_spaces_and_cuts_at_a_character_boundary),
 		cmocka_unit_test(width_counts_chinese_as_two_columns),
+		cmocka_unit_test(names_in_gbk_are_decoded_and_the_rest_escaped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
