@@ -33,5 +33,6 @@ int lw_cmd_read(int argc, char **argv);
 /* core/ingest/: litwatch import, litwatch stats (docs/import.md). */
 int lw_cmd_import(int argc, char **argv);
 int lw_cmd_stats(int argc, char **argv);
+int lw_cmd_agencies(int argc, char **argv);
 
 #endif

@@ -1,11 +1,22 @@
 /*
  * litwatch.c — entry point of the `litwatch` command-line tool: dispatches
  * to the subcommands declared in cli.h.
+ *
+ * A command that reads the warehouse takes --config FILE as well as --db:
+ * the configuration is loaded and validated here, once, and what the
+ * commands need (the warehouse path, profiles, PII key, agencies, the
+ * bureau's counting settings) is published through base/settings.h before
+ * the command runs.  The commands live beside their subsystems, below
+ * config/ in the layout, so this is the one place that knows the file.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/settings.h"
 #include "cli.h"
+#include "config/config.h"
+#include "config/loader.h"
 
 static const struct lw_command commands[] = {
 	{"check-config", lw_cmd_check_config, "[-q] FILE",
@@ -27,9 +38,59 @@ static const struct lw_command commands[] = {
 	 "run the alert rules once and send due notifications"},
 	{"alerts", lw_cmd_alerts, "list|show ID|ack ID|silence|unsilence ID|silences --db FILE",
 	 "list, acknowledge and silence alerts"},
+	{"agencies", lw_cmd_agencies, "list|unresolved|alias NAME ALIAS (--db FILE | --config FILE)",
+	 "the agencies, the names nobody has confirmed yet, and mapping one to an agency"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+/* Commands that read their defaults from --config (the others either take
+ * no configuration or load it themselves: check-config, status, poll,
+ * evaluate). */
+static int takes_settings(const char *cmd)
+{
+	static const char *const names[] = {"import", "stats", "alerts", "agencies"};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (!strcmp(cmd, names[i]))
+			return 1;
+	return 0;
+}
+
+/* Find --config FILE / --config=FILE in argv; load and publish it. Returns
+ * 0 (also when absent), or 2 after printing every problem. */
+static int publish_settings(int argc, char **argv)
+{
+	static struct lw_config *cfg;
+	static struct lw_plugins *plugins;
+	struct lw_install_dirs defs;
+	struct lw_diag diag = {0};
+	struct lw_settings st;
+	const char *path = NULL;
+
+	for (int i = 1; i < argc && !path; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			path = argv[i + 1];
+		else if (!strncmp(argv[i], "--config=", 9))
+			path = argv[i] + 9;
+	}
+	if (!path)
+		return 0;
+	lw_install_dirs_from_exe(&defs);
+	if (lw_config_load(path, &defs, &plugins, &cfg, &diag) != 0) {
+		for (size_t i = 0; i < diag.n; i++)
+			fprintf(stderr, "%s: error: %s\n", path, diag.msg[i]);
+		fprintf(stderr, "%s: %zu error(s); run litwatch check-config %s\n", path, diag.n, path);
+		lw_diag_free(&diag);
+		return 2;
+	}
+	/* cfg and plugins live as long as the process: the settings point
+	 * into them. */
+	lw_config_settings(cfg, &st);
+	lw_settings_set(&st);
+	return 0;
+}
 
 static void usage(FILE *out)
 {
@@ -55,9 +116,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (!strcmp(argv[1], commands[i].name))
+		if (!strcmp(argv[1], commands[i].name)) {
+			int rc;
+			if (takes_settings(argv[1]) && (rc = publish_settings(argc - 1, argv + 1)) != 0)
+				return rc;
 			return commands[i].run ? commands[i].run(argc - 1, argv + 1)
 					       : (printf("litwatch %s\n", LW_VERSION), 0);
+		}
 	fprintf(stderr, "litwatch: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "alerts/alerts_int.h"
+#include "base/settings.h"
 #include "base/units.h"
 #include "cli.h"
 
@@ -22,8 +23,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: litwatch alerts COMMAND --db FILE [ARGS]\n"
-		"  list [--all]                  active alerts (--all: resolved too)\n"
+		"usage: litwatch alerts COMMAND (--db FILE | --config FILE) [ARGS]\n"
+		"  list [--all] [--json]         active alerts (--all: resolved too)\n"
 		"  show ID                       one alert with its transitions and notifications\n"
 		"  ack ID [--by NAME]            acknowledge (notifications continue; silence them)\n"
 		"  silence --match L=V... --for 2h --comment TEXT [--by NAME]\n"
@@ -63,19 +64,51 @@ static const char *col(sqlite3_stmt *st, int i)
 	return s ? s : "-";
 }
 
-static int list(struct lw_wh *wh, int all)
+static json_t *real_or_null(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null()
+							 : json_real(sqlite3_column_double(st, i));
+}
+
+static json_t *text_or_null(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	return s ? json_string(s) : json_null();
+}
+
+static int list(struct lw_wh *wh, int all, int as_json)
 {
 	struct lw_err e = {0};
 	sqlite3_stmt *st;
+	json_t *arr = as_json ? json_array() : NULL;
 	int rc;
 	char v[32], t[32];
 
 	if (lw_wh_stmt(wh, lw_alsql_alerts_list, &st, &e) != 0 ||
 	    lw_wh_bind_int64(st, ":all", all, &e) != 0)
 		goto fail;
-	printf("%-6s %-9s %-24s %-9s %-10s %-10s %-10s %s\n", "ID", "STATE", "RULE", "PERIOD",
-	       "VALUE", "THRESHOLD", "ACKED", "LABELS");
+	if (!as_json)
+		printf("%-6s %-9s %-24s %-9s %-10s %-10s %-10s %s\n", "ID", "STATE", "RULE", "PERIOD",
+		       "VALUE", "THRESHOLD", "ACKED", "LABELS");
 	while ((rc = lw_wh_step(wh, st, &e)) == 1) {
+		if (as_json) {
+			json_t *o = json_object(), *labels = NULL;
+			const char *lt = (const char *)sqlite3_column_text(st, 4);
+			json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
+			json_object_set_new(o, "state", text_or_null(st, 1));
+			json_object_set_new(o, "rule", text_or_null(st, 2));
+			json_object_set_new(o, "period", text_or_null(st, 3));
+			if (lt)
+				labels = json_loads(lt, 0, NULL);
+			json_object_set_new(o, "labels", labels ? labels : json_object());
+			json_object_set_new(o, "value", real_or_null(st, 5));
+			json_object_set_new(o, "threshold", real_or_null(st, 6));
+			json_object_set_new(o, "last_eval", text_or_null(st, 7));
+			json_object_set_new(o, "acked_by", text_or_null(st, 8));
+			json_object_set_new(o, "summary", text_or_null(st, 9));
+			json_array_append_new(arr, o);
+			continue;
+		}
 		col_real(st, 5, v, sizeof v);
 		col_real(st, 6, t, sizeof t);
 		printf("%-6lld %-9s %-24s %-9s %-10s %-10s %-10s %s\n",
@@ -84,8 +117,14 @@ static int list(struct lw_wh *wh, int all)
 	}
 	if (rc < 0)
 		goto fail;
+	if (arr) {
+		json_dumpf(arr, stdout, JSON_INDENT(1) | JSON_ENSURE_ASCII);
+		putchar('\n');
+		json_decref(arr);
+	}
 	return 0;
 fail:
+	json_decref(arr);
 	fprintf(stderr, "litwatch alerts: %s\n", e.msg);
 	return 1;
 }
@@ -170,10 +209,12 @@ int lw_cmd_alerts(int argc, char **argv)
 		{"db", required_argument, NULL, 'd'},	   {"all", no_argument, NULL, 'a'},
 		{"by", required_argument, NULL, 'b'},	   {"match", required_argument, NULL, 'm'},
 		{"for", required_argument, NULL, 'f'},	   {"comment", required_argument, NULL, 'c'},
-		{"help", no_argument, NULL, 'h'},	   {NULL, 0, NULL, 0},
+		{"help", no_argument, NULL, 'h'},	   {"json", no_argument, NULL, 'j'},
+		{"config", required_argument, NULL, 'C'},  {NULL, 0, NULL, 0},
 	};
 	struct lw_matcher m[MAX_MATCHERS];
-	const char *db = NULL, *by = NULL, *comment = NULL, *sub;
+	const char *db = lw_settings()->warehouse, *by = NULL, *comment = NULL, *sub;
+	int as_json = 0;
 	size_t nm = 0;
 	int64_t dur_ms = 0, id = 0;
 	struct lw_wh *wh = NULL;
@@ -189,6 +230,8 @@ int lw_cmd_alerts(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "d:ab:m:f:c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
+		case 'C': break; /* loaded by litwatch.c (base/settings.h) */
+		case 'j': as_json = 1; break;
 		case 'a': all = 1; break;
 		case 'b': by = optarg; break;
 		case 'c': comment = optarg; break;
@@ -215,13 +258,13 @@ int lw_cmd_alerts(int argc, char **argv)
 		}
 	}
 	if (!db) {
-		fprintf(stderr, "litwatch alerts: --db FILE is required\n");
+		fprintf(stderr, "litwatch alerts: --db FILE or --config FILE is required\n");
 		goto out;
 	}
 	status = 1;
 	if (!strcmp(sub, "list") && optind == argc) {
 		if (!open_wh(db, 0, &wh))
-			status = list(wh, all);
+			status = list(wh, all, as_json);
 	} else if (!strcmp(sub, "silences") && optind == argc) {
 		if (!open_wh(db, 0, &wh))
 			status = silences(wh);

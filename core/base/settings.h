@@ -25,6 +25,7 @@ struct lw_settings {
 	json_t *agencies;               /* {"canonical": ["alias", ...]} or NULL */
 	int withdrawn_after_change_is_loss;
 	int hold_unknown_agencies;      /* "unknown_agencies": "hold" */
+	const char *rounding;           /* "half-up" | "truncate", or NULL */
 };
 
 /* The settings published for this process (never NULL; zeroed when no

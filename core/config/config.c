@@ -17,6 +17,7 @@
 #include "alerts/alerts.h"
 #include "base/log.h"
 #include "base/options.h"
+#include "base/settings.h"
 #include "base/text.h"
 #include "config/loader.h"
 #include "ingest/profile.h"
@@ -51,6 +52,8 @@ static const struct lw_option core_options[] = {
 	 "an agency name neither listed in \"agencies\" nor known yet: hold it as an unresolved "
 	 "name until an operator maps it (litwatch agencies alias), or accept it as a new agency "
 	 "(default: hold when \"agencies\" lists any, accept when it lists none)"},
+	{"rounding", LW_OPT_STRING, 0, "half-up", 0, 0, "half-up|truncate",
+	 "how published rates are rounded to 2 decimals (四舍五入 or 截尾, as the bureau's rules say)"},
 	{"withdrawn_after_change_is_loss", LW_OPT_BOOL, 0, "false", 0, 0, NULL,
 	 "count a withdrawal after the agency changed its act (被告改变行政行为后撤诉) as a loss"},
 	{"sources", LW_OPT_STRINGS /* checked by hand */, 0, NULL, 0, 0, NULL,
@@ -134,6 +137,7 @@ void lw_config_free(struct lw_config *cfg)
 	free(cfg->path);
 	free(cfg->data_dir);
 	free(cfg->warehouse);
+	free(cfg->rounding);
 	free(cfg->plugin_dir);
 	free(cfg->profile_dir);
 	free(cfg->http_listen);
@@ -380,6 +384,7 @@ static int load_root(json_t *root, const char *name, const struct lw_install_dir
 	cfg->wal_warn_size = (uint64_t)json_integer_value(json_object_get(vals, "wal_warn_size"));
 	cfg->withdrawn_after_change_is_loss =
 		(int)json_integer_value(json_object_get(vals, "withdrawn_after_change_is_loss"));
+	cfg->rounding = strdup(json_string_value(json_object_get(vals, "rounding")));
 	{
 		const char *ua = json_string_value(json_object_get(vals, "unknown_agencies"));
 		json_t *ag = json_object_get(vals, "agencies");
@@ -525,4 +530,19 @@ int lw_config_load(const char *path, const struct lw_install_dirs *defs,
 	rc = lw_config_load_text(buf, len, path, defs, plugins, out, diag);
 	free(buf);
 	return rc;
+}
+
+void lw_config_settings(const struct lw_config *cfg, struct lw_settings *out)
+{
+	memset(out, 0, sizeof *out);
+	out->config = cfg->path;
+	out->warehouse = cfg->warehouse;
+	out->profile_dir = cfg->profile_dir;
+	out->pii_key_file = cfg->pii_key_file;
+	out->precedence = (const char *const *)cfg->precedence;
+	out->nprecedence = cfg->nprecedence;
+	out->agencies = cfg->agencies;
+	out->withdrawn_after_change_is_loss = cfg->withdrawn_after_change_is_loss;
+	out->hold_unknown_agencies = cfg->hold_unknown_agencies;
+	out->rounding = cfg->rounding;
 }

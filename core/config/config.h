@@ -59,6 +59,7 @@ struct lw_config {
 	json_t *agencies;   /* {"canonical": ["alias", ...]} or NULL */
 	int withdrawn_after_change_is_loss;
 	int hold_unknown_agencies; /* "unknown_agencies": "hold" (or its default) */
+	char *rounding;            /* "half-up" | "truncate" */
 	struct lw_alerts_conf *alerts; /* the "detect" and "alerts" sections,
 					  parsed (core/alerts/alerts.h); owned */
 	size_t nsources;
@@ -83,6 +84,11 @@ int lw_config_load_text(const char *text, size_t len, const char *name,
 			struct lw_config **out, struct lw_diag *diag);
 
 void lw_config_free(struct lw_config *cfg);
+
+/* The settings a CLI command reads (base/settings.h), pointing into cfg:
+ * cfg must outlive their use. */
+struct lw_settings;
+void lw_config_settings(const struct lw_config *cfg, struct lw_settings *out);
 
 /* The source called name, or NULL. */
 const struct lw_source_conf *lw_config_source(const struct lw_config *cfg, const char *name);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/paths.h"
+#include "base/settings.h"
 #include "cli.h"
 #include "domain/outcome.h"
 #include "ingest/ingest.h"
@@ -20,8 +21,11 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: litwatch import --db FILE --profile NAME [options] FILE...\n"
+		"usage: litwatch import (--db FILE | --config FILE) --profile NAME [options] FILE...\n"
 		"  --db FILE            the warehouse (created when missing)\n"
+		"  --config FILE        take the warehouse, profile_dir, pii_key_file, agencies,\n"
+		"                       source_precedence and counting settings from the daemon's\n"
+		"                       configuration (options given here win)\n"
 		"  --profile NAME       mapping profile (court-cases, agency-case-report, hotline-12345, ...)\n"
 		"  --profile-dir DIR    where profiles are (default: PREFIX/share/litwatch/profiles)\n"
 		"  --pii-key-file FILE  key for hashing personal data (needed for names and phone numbers)\n"
@@ -45,9 +49,11 @@ int lw_cmd_import(int argc, char **argv)
 		{"encoding", required_argument, NULL, 'E'},  {"json", no_argument, NULL, 'j'},
 		{"report", no_argument, NULL, 'R'},          {"help", no_argument, NULL, 'h'},
 		{"withdrawn-after-change-is-loss", no_argument, NULL, 'w'},
+		{"config", required_argument, NULL, 'c'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *db = NULL, *profile = NULL, *source = "cli", *agency = NULL;
+	const struct lw_settings *cfg = lw_settings();
+	const char *db = cfg->warehouse, *profile = NULL, *source = "cli", *agency = NULL;
 	char *prec_text = NULL;
 	const char *prec[32];
 	struct lw_ingest_settings set = {0};
@@ -59,7 +65,14 @@ int lw_cmd_import(int argc, char **argv)
 	int c, json = 0, report = 0, worst = 0;
 
 	lw_install_dirs_from_exe(&defs);
-	set.profile_dir = defs.profile_dir;
+	set.profile_dir = cfg->profile_dir ? cfg->profile_dir : defs.profile_dir;
+	set.pii_key_file = cfg->pii_key_file;
+	set.precedence = cfg->precedence;
+	set.nprecedence = cfg->nprecedence;
+	set.agencies = cfg->agencies;
+	set.hold_unknown_agencies = cfg->hold_unknown_agencies;
+	if (cfg->withdrawn_after_change_is_loss)
+		set.outcome_flags |= LW_LOSS_COUNT_WITHDRAWN_CHANGED;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -80,6 +93,7 @@ int lw_cmd_import(int argc, char **argv)
 		case 'j': json = 1; break;
 		case 'R': report = 1; break;
 		case 'w': set.outcome_flags |= LW_LOSS_COUNT_WITHDRAWN_CHANGED; break;
+		case 'c': break; /* loaded by litwatch.c (base/settings.h) */
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 3;
 		}
@@ -90,6 +104,7 @@ int lw_cmd_import(int argc, char **argv)
 	}
 	if (prec_text) {
 		char *save = NULL;
+		set.nprecedence = 0; /* --precedence replaces the configuration's */
 		for (char *t = strtok_r(prec_text, ",", &save); t && set.nprecedence < 32;
 		     t = strtok_r(NULL, ",", &save))
 			prec[set.nprecedence++] = t;
@@ -121,6 +136,8 @@ int lw_cmd_import(int argc, char **argv)
 			json_object_set_new(o, "updated", json_integer((json_int_t)res.updated));
 			json_object_set_new(o, "unchanged", json_integer((json_int_t)res.unchanged));
 			json_object_set_new(o, "rejected", json_integer((json_int_t)res.rejected));
+			json_object_set_new(o, "unresolved_agencies",
+					    json_integer((json_int_t)res.unresolved));
 			if (res.duplicate_of)
 				json_object_set_new(o, "duplicate_of", json_integer(res.duplicate_of));
 			json_object_set_new(o, "message", res.message ? json_string(res.message) : json_null());

@@ -93,6 +93,22 @@ fail:
 	return rc;
 }
 
+int lw_ingest_agency_alias(struct lw_ingest *ing, const char *name, const char *alias,
+			   int64_t *moved, struct lw_err *e)
+{
+	int rc;
+
+	*moved = 0;
+	if ((rc = lw_wh_begin_immediate(ing->wh, e)) != 0)
+		return rc;
+	if ((rc = lw_resolver_add_alias(ing->resolver, name, alias, e)) != 0 ||
+	    (rc = lw_resolver_rerun(ing->resolver, moved, e)) != 0) {
+		lw_wh_rollback(ing->wh);
+		return rc;
+	}
+	return lw_wh_commit(ing->wh, e);
+}
+
 void lw_ingest_free(struct lw_ingest *ing)
 {
 	if (!ing)

@@ -44,6 +44,14 @@ int lw_ingest_new(struct lw_wh *wh, const struct lw_ingest_settings *s,
 		  struct lw_ingest **out, struct lw_err *e);
 void lw_ingest_free(struct lw_ingest *ing);
 
+/* An operator's word: alias means the agency name (created when new;
+ * alias == name confirms a held name as an agency of its own).  Stored as a
+ * learned alias; every held row that now resolves gets its agency, in one
+ * transaction.  *moved: work orders and defendants that got one.
+ * LW_EEXIST when alias already means another agency. */
+int lw_ingest_agency_alias(struct lw_ingest *ing, const char *name, const char *alias,
+			   int64_t *moved, struct lw_err *e);
+
 /* What one import did. */
 struct lw_ingest_result {
 	int64_t import_id;

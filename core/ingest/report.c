@@ -121,6 +121,11 @@ void lw_ingest_report(struct lw_ingest *ing, const char *origin, struct lw_inges
 	if (res->unknown_headers)
 		sb_printf(&b, "\n未识别的列（已忽略）/ columns not recognised (ignored): %s\n",
 			  res->unknown_headers);
+	if (res->unresolved)
+		sb_printf(&b, "\n%llu 行的机关名称（被告或承办单位）尚未登记，已导入，待司法局确认后计入该机关 / "
+			      "%llu rows name an agency that is not registered yet: they are imported and "
+			      "count for that agency once the justice bureau confirms the name\n",
+			  (unsigned long long)res->unresolved, (unsigned long long)res->unresolved);
 	if (res->status && (!strcmp(res->status, "partial") || !strcmp(res->status, "rejected") ||
 			    (!strcmp(res->status, "duplicate") && res->rejected)))
 		sb_printf(&b, "\n怎么办 / what to do:\n"

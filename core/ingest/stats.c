@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "base/export.h"
+#include "base/settings.h"
 #include "base/text.h"
 #include "cli.h"
 #include "domain/rates.h"
@@ -173,17 +174,23 @@ int lw_cmd_stats(int argc, char **argv)
 		{"period", required_argument, NULL, 'p'},   {"rounding", required_argument, NULL, 'r'},
 		{"format", required_argument, NULL, 'f'},   {"help", no_argument, NULL, 'h'},
 		{"withdrawn-after-change-is-loss", no_argument, NULL, 'w'},
+		{"config", required_argument, NULL, 'c'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *db = NULL, *by = "agency", *period = NULL, *format = "table";
+	const struct lw_settings *cfg = lw_settings();
+	const char *db = cfg->warehouse, *by = "agency", *period = NULL, *format = "table";
 	enum lw_rounding mode = LW_ROUND_HALF_UP;
 	struct lw_wh *wh = NULL;
 	struct lw_err err = {0};
 	json_t *rows = json_array(), *o;
 	const char *sql = NULL;
-	int c, wcl = 0, rc = 1;
+	int c, wcl = cfg->withdrawn_after_change_is_loss, rc = 1;
 	size_t i;
 
+	if (cfg->rounding && lw_rounding_parse(cfg->rounding, &mode, &err) != 0) {
+		fprintf(stderr, "stats: %s: rounding: %s\n", cfg->config, err.msg);
+		goto out;
+	}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -192,6 +199,7 @@ int lw_cmd_stats(int argc, char **argv)
 		case 'p': period = optarg; break;
 		case 'f': format = optarg; break;
 		case 'w': wcl = 1; break;
+		case 'c': break; /* loaded by litwatch.c (base/settings.h) */
 		case 'r':
 			if (lw_rounding_parse(optarg, &mode, &err) != 0) {
 				fprintf(stderr, "stats: --rounding: %s\n", err.msg);
@@ -199,7 +207,7 @@ int lw_cmd_stats(int argc, char **argv)
 			}
 			break;
 		case 'h':
-			printf("usage: litwatch stats --db FILE --period 2023|2023Q1|2023-01 "
+			printf("usage: litwatch stats (--db FILE | --config FILE) --period 2023|2023Q1|2023-01 "
 			       "[--by agency|domain|act|court] [--rounding half-up|truncate] "
 			       "[--format table|csv|json] [--withdrawn-after-change-is-loss]\n");
 			rc = 0;
@@ -244,8 +252,13 @@ int lw_cmd_stats(int argc, char **argv)
 			       json_string_value(json_object_get(o, "_yoy")));
 		}
 	} else {
-		printf("%s %s (rounding %s)\n%-30s %6s %6s %5s %8s %6s %8s %8s %8s\n", by, period,
-		       lw_rounding_name(mode), "GROUP", "FILED", "CONCL", "LOST", "LOSS%", "W+M",
+		printf("%s %s (rounding %s; %s)\n%-30s %6s %6s %5s %8s %6s %8s %8s %8s\n", by, period,
+		       lw_rounding_name(mode),
+		       wcl ? "被告改变行政行为后撤诉计入败诉 / withdrawal after the agency changed its act "
+			     "counts as a loss"
+			   : "被告改变行政行为后撤诉不计入败诉 / withdrawal after the agency changed its "
+			     "act is not a loss",
+		       "GROUP", "FILED", "CONCL", "LOST", "LOSS%", "W+M",
 		       "W+M%", "HEAD%", "YOY%");
 		json_array_foreach(rows, i, o) {
 			lw_print_padded(json_string_value(json_object_get(o, "group")), 30);
@@ -263,7 +276,7 @@ int lw_cmd_stats(int argc, char **argv)
 	rc = 0;
 	goto out;
 usage:
-	fprintf(stderr, "usage: litwatch stats --db FILE --period 2023|2023Q1|2023-01 "
+	fprintf(stderr, "usage: litwatch stats (--db FILE | --config FILE) --period 2023|2023Q1|2023-01 "
 		"[--by agency|domain|act|court] [--rounding half-up|truncate] [--format table|csv|json]\n");
 	rc = 2;
 out:
