@@ -203,6 +203,10 @@ static void on_import(void *ud, int rc, const struct lw_ingest_result *res)
 		int report = rejected || res->rejected > 0;
 		quiet_forget(ib, it->f->rel);
 		lw_host_import_account(src, it->f->rel, res);
+		/* Every file gets a receipt where the clerk looks (the inbox),
+		 * whatever became of it. */
+		if (res->report && lw_dropbox_receipt(it->f, res->report) != 0)
+			lw_log(LW_LOG_WARNING, src->name, "%s: out of memory: no receipt", it->f->rel);
 		if (rejected)
 			lw_dropbox_reject(it->f, res->report ? res->report : "rejected\n");
 		else
@@ -288,6 +292,8 @@ int lw_host_inbox_start(struct lw_source *src, const struct lw_inbox_req *req)
 	conf.settle_ms = req->settle_ms;
 	conf.poll_ms = req->poll_ms;
 	conf.max_outstanding = req->max_outstanding;
+	if (req->struct_size >= offsetof(struct lw_inbox_req, receipts) + sizeof req->receipts)
+		conf.receipts = req->receipts;
 	conf.retry_ms = INBOX_RETRY_MS;
 	conf.ready = on_ready;
 	conf.moved = on_moved;

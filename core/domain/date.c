@@ -162,6 +162,16 @@ int lw_date_from_excel(long serial, long seconds, int system_1904, struct lw_dat
 	return 0;
 }
 
+/* The clerk's reason of the last refusal on this thread (see date.h). */
+static _Thread_local char reason_zh[160];
+
+#define ZH(...) snprintf(reason_zh, sizeof reason_zh, __VA_ARGS__)
+
+const char *lw_date_reason_zh(void)
+{
+	return reason_zh[0] ? reason_zh : "日期格式不对，请写成 2024-05-06 或 2024年5月6日";
+}
+
 /* ---- step 1: translate to the ASCII date language ---------------------- */
 
 static int cn_digit(uint32_t cp)
@@ -375,11 +385,14 @@ static int parse_time(const char **pp, struct lw_date *out, const char *orig, st
 		return lw_err_set(e, LW_EFORMAT, "date \"%s\": expected ':' or 时 after the hour", orig);
 	}
 	if (out->h > 23)
-		return lw_err_set(e, LW_EFORMAT, "date \"%s\": hour %d out of range", orig, out->h);
+		return ZH("%d 点不存在（小时应为 0–23）", out->h),
+		       lw_err_set(e, LW_EFORMAT, "date \"%s\": hour %d out of range", orig, out->h);
 	if (out->min > 59)
-		return lw_err_set(e, LW_EFORMAT, "date \"%s\": minute %d out of range", orig, out->min);
+		return ZH("%d 分不存在（分钟应为 0–59）", out->min),
+		       lw_err_set(e, LW_EFORMAT, "date \"%s\": minute %d out of range", orig, out->min);
 	if (out->s > 59)
-		return lw_err_set(e, LW_EFORMAT, "date \"%s\": second %d out of range", orig, out->s);
+		return ZH("%d 秒不存在（秒应为 0–59）", out->s),
+		       lw_err_set(e, LW_EFORMAT, "date \"%s\": second %d out of range", orig, out->s);
 	*pp = p;
 	return 0;
 }
@@ -438,6 +451,7 @@ int lw_date_parse(const char *text, unsigned flags, struct lw_date *out, struct 
 	int y = 0, m = 0, d = 0, rc;
 
 	memset(out, 0, sizeof *out);
+	reason_zh[0] = '\0';
 	if (len > INPUT_MAX)
 		return lw_err_set(e, LW_EFORMAT, "date: %zu bytes is too long for a date", len);
 	if (!lw_utf8_valid(text, len, &start))
@@ -459,7 +473,8 @@ int lw_date_parse(const char *text, unsigned flags, struct lw_date *out, struct 
 	if ((p[n] == '\0' || (p[n] == '.' && strchr(p + n + 1, '.') == NULL && strchr(p + n + 1, ' ') == NULL)) &&
 	    n != 8) {
 		if (flags & LW_DATE_NO_SERIAL)
-			return lw_err_set(e, LW_EFORMAT, "date \"%s\": expected year-month-day, got a bare number", buf);
+			return ZH("只有一个数字，不是日期"),
+			       lw_err_set(e, LW_EFORMAT, "date \"%s\": expected year-month-day, got a bare number", buf);
 		return parse_serial(t, buf, flags, out, e);
 	}
 	if (n == 8) { /* 20240506 */
@@ -487,12 +502,16 @@ int lw_date_parse(const char *text, unsigned flags, struct lw_date *out, struct 
 				  "2024年5月6日 or 20240506", buf);
 	}
 	if (y < Y_MIN || y > Y_MAX)
-		return lw_err_set(e, LW_EFORMAT, "date \"%s\": year %d out of range %d-%d", buf, y, Y_MIN, Y_MAX);
+		return ZH("年份 %d 超出范围（%d–%d）", y, Y_MIN, Y_MAX),
+		       lw_err_set(e, LW_EFORMAT, "date \"%s\": year %d out of range %d-%d", buf, y, Y_MIN, Y_MAX);
 	if (m < 1 || m > 12)
-		return lw_err_set(e, LW_EFORMAT, "date \"%s\": month %d out of range", buf, m);
+		return ZH("月份 %d 不存在", m),
+		       lw_err_set(e, LW_EFORMAT, "date \"%s\": month %d out of range", buf, m);
 	if (!lw_date_valid(y, m, d))
-		return lw_err_set(e, LW_EFORMAT, "date \"%s\": day %d out of range for %04d-%02d (%d days)", buf, d,
-				  y, m, month_days(y, m));
+		return (d >= 1 ? ZH("%d月没有%d日（%d年%d月只有%d天）", m, d, y, m, month_days(y, m))
+			       : ZH("%d日不存在", d)),
+		       lw_err_set(e, LW_EFORMAT, "date \"%s\": day %d out of range for %04d-%02d (%d days)",
+				  buf, d, y, m, month_days(y, m));
 	out->y = y;
 	out->m = m;
 	out->d = d;

@@ -41,6 +41,12 @@ enum {
  */
 int lw_date_parse(const char *text, unsigned flags, struct lw_date *out, struct lw_err *e);
 
+/* Why the last lw_date_parse on this thread refused its text, in the words
+ * a clerk acts on ("月份 13 不存在", "2月没有30日（2024年2月只有29天）"), or
+ * a general hint when there is no specific one.  Like errno: valid until
+ * the next lw_date_parse on the same thread. */
+const char *lw_date_reason_zh(void);
+
 /* Convert an Excel serial (whole days and seconds into the day, 0..86399)
  * to a date.  1900 system: 1 = 1900-01-01; 60 is Excel's non-existent
  * 1900-02-29 and is refused; 61 = 1900-03-01.  1904 system: 0 = 1904-01-01.

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,6 +42,7 @@ struct move_work {
 	struct drop_ent *e;
 	int reject;
 	char *report;  /* full text to write (header + body), or NULL */
+	char *receipt; /* the same for the clerk's receipts folder, or NULL */
 	char *base;    /* archive/<date> or rejected */
 	struct drop_snap expect;
 	/* results */
@@ -250,6 +252,91 @@ static char *write_report_tmp(struct move_work *w, const char *target)
 	return tmp;
 }
 
+/* The receipts folder of e (inbox/<agency>/<receipts>, or inbox/<receipts>
+ * for a file at the top), opened without following a link anywhere below
+ * the inbox and created when missing.  The inbox is clerks' ground: a link
+ * planted as the folder is refused, and nothing is written through one. */
+static int open_receipts_dir(const struct lw_dropbox *db, const struct drop_ent *e)
+{
+	int fd = open(db->inbox, O_RDONLY | O_DIRECTORY | O_CLOEXEC), sub;
+
+	if (fd < 0)
+		return -1;
+	if (e->agency) {
+		sub = openat(fd, e->agency, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		if ((fd = sub) < 0)
+			return -1;
+	}
+	if (mkdirat(fd, db->receipts, 0750) != 0 && errno != EEXIST) {
+		close(fd);
+		return -1;
+	}
+	sub = openat(fd, db->receipts, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	close(fd);
+	return sub;
+}
+
+/* Write the receipt as <name>.回执.txt in the receipts folder: a fresh file
+ * under a random name (O_EXCL|O_NOFOLLOW), then a rename that never
+ * replaces; " (2)", " (3)" … when the name is taken.  Failures
+ * are logged: the file itself is archived or rejected either way. */
+static void write_receipt(struct move_work *w)
+{
+	const struct drop_ent *e = w->e;
+	const char *base = strrchr(e->rel, '/') ? strrchr(e->rel, '/') + 1 : e->rel;
+	size_t len = strlen(w->receipt);
+	char tmp[32], name[1024];
+	int dfd = open_receipts_dir(e->db, e), fd = -1, r = -1;
+
+	if (dfd < 0)
+		goto fail;
+	/* An unpredictable name: clerks can write here too. */
+	for (int k = 0; k < 8 && fd < 0; k++) {
+		unsigned char rnd[8];
+		if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+			goto fail;
+		snprintf(tmp, sizeof tmp, ".lw-receipt-%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
+			 rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	/* No fsync: a receipt lost in a crash is rewritten by nothing, but
+	 * nothing depends on it either (the archive keeps the report of a file
+	 * with problems); one fsync per file halved the rate of small files. */
+	if (fd < 0 || write(fd, w->receipt, len) != (ssize_t)len)
+		goto fail;
+	for (int k = 1; k <= MAX_SUFFIX; k++) {
+		if (k == 1)
+			snprintf(name, sizeof name, "%s.回执.txt", base);
+		else
+			snprintf(name, sizeof name, "%s (%d).回执.txt", base, k);
+		r = renameat2(dfd, tmp, dfd, name, RENAME_NOREPLACE);
+		if (r != 0 && (errno == EINVAL || errno == ENOSYS)) {
+			r = linkat(dfd, tmp, dfd, name, 0); /* never replaces either */
+			if (r == 0)
+				unlinkat(dfd, tmp, 0);
+		}
+		if (r == 0 || errno != EEXIST)
+			break;
+	}
+	if (r != 0)
+		goto fail;
+	close(fd);
+	close(dfd);
+	return;
+fail:
+	lw_log(LW_LOG_WARNING, e->db->who, "%s: receipt not written to its %s folder: %s", e->rel,
+	       e->db->receipts, strerror(errno));
+	if (fd >= 0) {
+		close(fd);
+		unlinkat(dfd, tmp, 0);
+	}
+	if (dfd >= 0)
+		close(dfd);
+}
+
 static void move_run(uv_work_t *req)
 {
 	struct move_work *w = req->data;
@@ -280,6 +367,8 @@ static void move_run(uv_work_t *req)
 		goto out;
 	if (move_noreplace(w, src, target) != 0)
 		goto out;
+	if (w->receipt)
+		write_receipt(w);
 	if (tmp) {
 		rep = malloc(strlen(w->dest) + sizeof ".error.txt");
 		if (rep) {
@@ -356,35 +445,22 @@ static void move_done(uv_work_t *req, int status)
 	drop_pump(db);
 out:
 	free(w->report);
+	free(w->receipt);
 	free(w->base);
 	free(w->dest);
 	free(w);
 	drop_job_done(db);
 }
 
-/* Header + body, CRLF line ends, BOM first.  malloc'd. */
-static char *format_report(const struct drop_ent *e, const char *body, int reject)
+/* The report as a clerk's Windows editor shows it: BOM first, CRLF line
+ * ends.  The body is the importer's whole report (it names the file, the
+ * time and the result itself: one header, not two).  malloc'd. */
+static char *format_report(const char *body)
 {
-	char head[1024], when[32];
-	time_t t = time(NULL);
-	struct tm tm;
-	size_t hl, bl = strlen(body), extra = 0;
+	static const char head[] = "\xEF\xBB\xBF";
+	size_t hl = sizeof head - 1, bl = strlen(body), extra = 0;
 	char *out, *o;
 
-	localtime_r(&t, &tm);
-	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
-	hl = (size_t)snprintf(head, sizeof head,
-			      "\xEF\xBB\xBF"
-			      "文件 File: %s\r\n"
-			      "处理时间 Processed: %s\r\n"
-			      "结果 Result: %s\r\n"
-			      "\r\n",
-			      e->rel, when,
-			      reject ? "未导入，请改正后重新放入收件箱 / Not imported: please correct "
-				       "the file and drop it into the inbox again"
-				     : "已导入，以下各行未导入 / Imported, except the rows listed below");
-	if (hl >= sizeof head)
-		hl = sizeof head - 1;
 	for (size_t i = 0; i < bl; i++)
 		extra += body[i] == '\n' && (i == 0 || body[i - 1] != '\r');
 	out = malloc(hl + bl + extra + 3);
@@ -428,7 +504,9 @@ static int start_move(const struct lw_drop_file *f, const char *report, int reje
 	w->reject = reject;
 	w->expect = e->snap;
 	w->req.data = w;
-	if (report && !(w->report = format_report(e, report, reject)))
+	if (report && !(w->report = format_report(report)))
+		goto oom;
+	if (e->receipt && !(w->receipt = format_report(e->receipt)))
 		goto oom;
 	localtime_r(&t, &tm);
 	strftime(date, sizeof date, "%Y-%m-%d", &tm);
@@ -443,6 +521,7 @@ static int start_move(const struct lw_drop_file *f, const char *report, int reje
 oom:
 	if (w) {
 		free(w->report);
+	free(w->receipt);
 		free(w->base);
 		free(w);
 	}
@@ -455,6 +534,16 @@ oom:
 int lw_dropbox_archive(const struct lw_drop_file *f, const char *report)
 {
 	return start_move(f, report, 0);
+}
+
+int lw_dropbox_receipt(const struct lw_drop_file *f, const char *text)
+{
+	struct drop_ent *e = drop_ent_of(f);
+
+	if (!e->db->receipts || !text)
+		return 0;
+	free(e->receipt);
+	return (e->receipt = strdup(text)) ? 0 : LW_ENOMEM;
 }
 
 int lw_dropbox_reject(const struct lw_drop_file *f, const char *report)

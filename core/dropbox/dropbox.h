@@ -80,6 +80,10 @@ struct lw_dropbox_conf {
 	int64_t retry_ms;     /* after a disk-full move failure, try again
 				 after this long; 0: 60 s */
 	unsigned max_outstanding; /* files handed out at once; 0: 4 */
+	const char *receipts; /* name of the receipts folder in each agency folder
+				 (inbox/<agency>/<receipts>/): a copy of every
+				 report goes there, and the watcher ignores it;
+				 NULL or "": no receipts */
 
 	/* A file is ready: called once per file on the loop thread; the file
 	 * is not handed out again while outstanding.  May call
@@ -139,6 +143,13 @@ int lw_dropbox_archive(const struct lw_drop_file *f, const char *report);
  * "<name>.error.txt" (report required: what the clerk must fix).  Same
  * rules as lw_dropbox_archive. */
 int lw_dropbox_reject(const struct lw_drop_file *f, const char *report);
+
+/* Give the file a receipt (copied): once it is archived or rejected, the
+ * text is written to inbox/<agency>/<receipts>/<name>.回执.txt (BOM, CRLF;
+ * never over an existing name, never through a link), where a clerk who
+ * sees only the inbox reads it.  Call before archive/reject; no-op when
+ * the dropbox has no receipts folder.  LW_ENOMEM. */
+int lw_dropbox_receipt(const struct lw_drop_file *f, const char *text);
 
 /* Leave f where it is and forget it: it is handed out again after the
  * next scan finds it complete (next poll, safety rescan, or a new write

@@ -59,6 +59,7 @@ struct drop_ent {
 	struct lw_drop_file pub; /* first: lw_drop_file* -> drop_ent* */
 	struct lw_dropbox *db;
 	char *abs, *rel, *agency;
+	char *receipt;                 /* lw_dropbox_receipt's text, until the move */
 	struct drop_ent *hnext;        /* hash chain */
 	struct drop_ent *prev, *next;  /* list links */
 	struct drop_list *list;        /* list it is on, or NULL */
@@ -98,7 +99,7 @@ struct wd_map {
 struct lw_dropbox {
 	uv_loop_t *loop;
 	struct lw_dropbox_conf conf; /* strings below are our copies */
-	char *inbox, *archive, *rejected, *who;
+	char *inbox, *archive, *rejected, *who, *receipts;
 	size_t inbox_len;
 
 	int ino_fd;        /* inotify fd, -1 when polling */

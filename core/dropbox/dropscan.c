@@ -180,6 +180,11 @@ static void scan_dir(struct scan_work *w, const char *rel, struct dirstack *todo
 			break;
 		}
 		if (S_ISDIR(st.st_mode)) {
+			/* Receipts are written there by the daemon: never taken. */
+			if (w->db->receipts && !strcmp(de->d_name, w->db->receipts)) {
+				free(crel);
+				continue;
+			}
 			if (push_dir(todo, crel) != 0) {
 				free(crel);
 				w->oom = 1;

@@ -172,8 +172,10 @@ static void on_inotify(uv_poll_t *h, int status, int events)
 			}
 			if (ev->mask & IN_ISDIR) {
 				/* Files can land before our watch on it exists:
-				 * scan it (adds the watch first, then lists). */
-				if (ev->mask & (IN_CREATE | IN_MOVED_TO))
+				 * scan it (adds the watch first, then lists).  The
+				 * receipts folder is ours, not the clerks'. */
+				if ((ev->mask & (IN_CREATE | IN_MOVED_TO)) &&
+				    !(db->receipts && !strcmp(ev->name, db->receipts)))
 					add_subscan(db, rel);
 			} else {
 				if (ev->mask & IN_CREATE)
@@ -299,8 +301,10 @@ int lw_dropbox_open(uv_loop_t *loop, const struct lw_dropbox_conf *conf,
 	db->archive = strdup(conf->archive);
 	db->rejected = strdup(conf->rejected);
 	db->who = conf->who ? strdup(conf->who) : NULL;
+	db->receipts = conf->receipts && *conf->receipts ? strdup(conf->receipts) : NULL;
 	db->ino_fd = -1;
-	if (!db->inbox || !db->archive || !db->rejected || (conf->who && !db->who)) {
+	if (!db->inbox || !db->archive || !db->rejected || (conf->who && !db->who) ||
+	    (conf->receipts && *conf->receipts && !db->receipts)) {
 		rc = lw_err_set(err, LW_ENOMEM, "dropbox: out of memory");
 		goto fail;
 	}
@@ -308,6 +312,7 @@ int lw_dropbox_open(uv_loop_t *loop, const struct lw_dropbox_conf *conf,
 	db->conf.archive = db->archive;
 	db->conf.rejected = db->rejected;
 	db->conf.who = db->who;
+	db->conf.receipts = db->receipts;
 	db->inbox_len = strlen(db->inbox);
 	if (!db->conf.max_outstanding)
 		db->conf.max_outstanding = 4;
@@ -374,6 +379,7 @@ fail:
 	free(db->archive);
 	free(db->rejected);
 	free(db->who);
+	free(db->receipts);
 	free(db);
 	return rc;
 }
@@ -397,6 +403,7 @@ static void free_all(struct lw_dropbox *db)
 	free(db->archive);
 	free(db->rejected);
 	free(db->who);
+	free(db->receipts);
 	free(db);
 	if (cb)
 		cb(ud);

@@ -71,6 +71,7 @@ int lw_cmd_import(int argc, char **argv)
 	set.nprecedence = cfg->nprecedence;
 	set.agencies = cfg->agencies;
 	set.hold_unknown_agencies = cfg->hold_unknown_agencies;
+	set.one_shot = 1;
 	if (cfg->withdrawn_after_change_is_loss)
 		set.outcome_flags |= LW_LOSS_COUNT_WITHDRAWN_CHANGED;
 	optind = 1;

@@ -42,6 +42,7 @@ int lw_ingest_new(struct lw_wh *wh, const struct lw_ingest_settings *s,
 	ing->wh = wh;
 	ing->outcome_flags = s->outcome_flags;
 	ing->max_errors = s->max_errors ? s->max_errors : 200;
+	ing->one_shot = s->one_shot;
 	ing->profile_dir = strdup(s->profile_dir ? s->profile_dir : ".");
 	if (!ing->profile_dir || !(ing->aliases = lw_agency_aliases_new())) {
 		rc = lw_err_set(e, LW_ENOMEM, "out of memory");
@@ -130,6 +131,7 @@ void lw_ingest_result_clear(struct lw_ingest_result *r)
 	free(r->message);
 	free(r->report);
 	free(r->unknown_headers);
+	free(r->footer_rows);
 	json_decref(r->errors);
 	memset(r, 0, sizeof *r);
 }
@@ -167,6 +169,63 @@ int lw_ingest_cursor(struct lw_ingest *ing, const char *source, char **cursor,
 
 /* Record a rejected file in its own transaction, so the warehouse
  * remembers it (imports.status = 'rejected'). */
+/* A file the readers refuse, in words a clerk acts on, with the reader's
+ * own (English) reason beside: "中文 / English". */
+static char *file_problem(const struct lw_err *err)
+{
+	static const struct {
+		const char *needle, *zh;
+	} kinds[] = {
+		{"empty file", "文件是空的（没有任何内容），请重新导出或保存后再放入"},
+		{"no rows", "文件里没有数据行，请确认导出了正确的表格后再放入"},
+		{"not a spreadsheet (a PDF", "这是 PDF 文件，不是表格。请放入 Excel（.xlsx、.xls）或 CSV 格式的表格"},
+		{"not a spreadsheet (a PNG", "这是图片，不是表格。请放入 Excel（.xlsx、.xls）或 CSV 格式的表格"},
+		{"not a spreadsheet (a JPEG", "这是图片，不是表格。请放入 Excel（.xlsx、.xls）或 CSV 格式的表格"},
+		{"not a spreadsheet (a GIF", "这是图片，不是表格。请放入 Excel（.xlsx、.xls）或 CSV 格式的表格"},
+		{"not a spreadsheet (a compressed", "这是压缩包，不是表格。请解压后放入其中的表格文件"},
+		{"HTML/XML page", "这是网页文件，不是真正的表格（网上系统导出的 .xls 常常如此）。请用 Excel 打开，"
+				  "“另存为” Excel 工作簿（.xlsx）后再放入"},
+		{"damaged", "文件已损坏（可能没有保存或传送完整），请重新保存或导出后再放入"},
+		{"broken", "文件已损坏（可能没有保存或传送完整），请重新保存或导出后再放入"},
+		{"no sheet", "找不到要读取的工作表，请检查文件中的工作表"},
+		{"has no sheets", "工作簿里没有工作表，请重新保存后再放入"},
+	};
+	const char *zh = NULL;
+	char *out;
+	size_t n;
+
+	if (err->code == LW_ECRYPT)
+		zh = "工作簿设置了打开密码，无法读取。请在 Excel 中取消密码（文件 → 信息 → 保护工作簿），"
+		     "另存后再放入";
+	else if (err->code == LW_ELIMIT)
+		zh = "文件太大或内容超出可读取的范围，请分成几个较小的文件后再放入";
+	for (size_t i = 0; !zh && i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strstr(err->msg, kinds[i].needle))
+			zh = kinds[i].zh;
+	if (!zh)
+		zh = "文件无法读取，请确认它是 Excel（.xlsx、.xls）或 CSV 表格后再放入";
+	n = strlen(zh) + strlen(err->msg) + 4;
+	if ((out = malloc(n)))
+		snprintf(out, n, "%s / %s", zh, err->msg);
+	return out;
+}
+
+/* "7、8" for the footer lines the reader skipped, or NULL. */
+static char *footer_list(const struct lw_table *tab)
+{
+	const uint32_t *rows;
+	size_t n = lw_table_footer_rows(tab, &rows), len = 0;
+	char *out;
+
+	if (!n || !(out = malloc(LW_TABLE_FOOTER_MAX * 16 + 16)))
+		return NULL;
+	for (size_t i = 0; i < n && i < LW_TABLE_FOOTER_MAX; i++)
+		len += (size_t)sprintf(out + len, "%s%u", i ? "、" : "", rows[i]);
+	if (n > LW_TABLE_FOOTER_MAX)
+		sprintf(out + len, " …");
+	return out;
+}
+
 static int record_rejected_file(struct lw_ingest *ing, const char *source, const char *origin,
 				const char *hash, int64_t bytes, const char *format,
 				const char *profile, struct lw_ingest_result *res, struct lw_err *e)
@@ -339,7 +398,7 @@ static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, cons
 		lw_wh_rollback(ing->wh);
 		in_txn = 0;
 		res->status = "rejected";
-		res->message = strdup(err.msg);
+		res->message = file_problem(&err);
 		if ((rc = record_rejected_file(ing, f->source, origin, hash, bytes, NULL, f->profile,
 					       res, e)) != 0)
 			goto wh_fail;
@@ -399,7 +458,7 @@ static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, cons
 				lw_wh_rollback(ing->wh);
 				in_txn = 0;
 				res->status = "rejected";
-				res->message = strdup(err.msg);
+				res->message = file_problem(&err);
 				res->rows = res->inserted = res->updated = res->unchanged = 0;
 				res->rejected = 0;
 				json_array_clear(res->errors);
@@ -420,8 +479,9 @@ static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, cons
 						   row->cells, row->ncells, res, e)) != 0)
 				goto wh_fail;
 		}
-		lw_pipe_free(pipe);
+		lw_pipe_free(pipe); /* the reader thread has stopped: tab is ours again */
 		pipe = NULL;
+		res->footer_rows = footer_list(tab);
 	}
 	if ((rc = lw_ingest_finish(ing, res, e)) != 0)
 		goto wh_fail;

@@ -35,6 +35,8 @@ struct lw_ingest_settings {
 	json_t *agencies;            /* {"canonical": ["alias", ...]} or NULL */
 	unsigned outcome_flags;      /* LW_LOSS_* (domain/outcome.h) */
 	int hold_unknown_agencies;   /* hold names neither configured nor known (agencies.h) */
+	int one_shot;                /* litwatch import: nothing retries a failed file (the
+					report says so) */
 	size_t max_errors;           /* row errors listed in a report (default 200) */
 };
 
@@ -62,6 +64,7 @@ struct lw_ingest_result {
 	char *message;        /* file-level problem (rejected/failed), malloc'd or NULL */
 	char *report;         /* the clerk's report (Chinese + English), malloc'd */
 	char *unknown_headers;/* headers no profile field knows, malloc'd or NULL */
+	char *footer_rows;    /* "7、8": a form's signature lines skipped, malloc'd or NULL */
 	json_t *errors;       /* [{"row","column","field","reason","reason_zh","value"}...] */
 	char format[8];       /* "csv", "xlsx", "xls", "json" */
 	char encoding[24];

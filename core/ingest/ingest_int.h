@@ -25,6 +25,7 @@ struct lw_ingest {
 	size_t nprofiles;
 	unsigned outcome_flags;
 	size_t max_errors;
+	int one_shot;
 	struct lw_record rec; /* reused for every row */
 };
 

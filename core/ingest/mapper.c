@@ -333,10 +333,11 @@ static void add_error(struct lw_record *r, int col, enum lw_field f, const char 
 	sep = strchr(buf, '|');
 	if (sep)
 		*sep = '\0';
-	/* The value goes into reports and rejects: numbers masked, whatever
-	 * the field (a phone number typed into a date column). */
+	/* The value and the reasons (a parser may quote the cell) go into
+	 * reports and rejects: numbers masked, whatever the field (a phone
+	 * number typed into a date column). */
 	r->errors[r->nerrors] = (struct lw_field_error){
-		col, f, strdup(buf), strdup(sep ? sep + 1 : buf), value ? masked_dup(value) : NULL,
+		col, f, masked_dup(buf), masked_dup(sep ? sep + 1 : buf), value ? masked_dup(value) : NULL,
 	};
 	r->nerrors++;
 }
@@ -518,8 +519,7 @@ static void map_field(struct lw_record *r, const struct lw_map_ctx *ctx,
 		char iso[LW_DATE_ISO_MAX + 4];
 		int idx = -1;
 		if (lw_date_parse(t, flags, &d, &err) != 0) {
-			add_error(r, col, pf->field, t,
-				  "日期无法识别，请写成 2024-05-06 或 2024年5月6日|%s", err.msg);
+			add_error(r, col, pf->field, t, "%s|%s", lw_date_reason_zh(), err.msg);
 			break;
 		}
 		if (pf->type == LW_T_DATE) {
@@ -710,6 +710,14 @@ int lw_record_map(const struct lw_mapping *m, const struct lw_map_ctx *ctx, uint
 	}
 	if (r->target == LW_TARGET_CASES && r->val[LW_CC_OUTCOME_RAW])
 		classify_outcome(r, ctx);
+	/* The warehouse refuses it too (a CHECK), but only here can the clerk
+	 * be told which column and why. */
+	if (r->target == LW_TARGET_CASES && r->val[LW_CC_FILED_DATE] && r->val[LW_CC_CONCLUDED_DATE] &&
+	    strcmp(r->val[LW_CC_CONCLUDED_DATE], r->val[LW_CC_FILED_DATE]) < 0)
+		add_error(r, m->col[LW_F_CONCLUDED_DATE], LW_F_CONCLUDED_DATE, r->val[LW_CC_CONCLUDED_DATE],
+			  "结案日期 %s 早于立案日期 %s|concluded %s is before filed %s",
+			  r->val[LW_CC_CONCLUDED_DATE], r->val[LW_CC_FILED_DATE],
+			  r->val[LW_CC_CONCLUDED_DATE], r->val[LW_CC_FILED_DATE]);
 	if (r->target == LW_TARGET_TICKETS) {
 		/* 涉及执法: does the work order concern law enforcement?  A keyword
 		 * match on category/topic/title (documented in docs/domain-rules.md). */

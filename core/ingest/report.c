@@ -44,7 +44,7 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 	}
 }
 
-static const char *status_text(const char *status)
+static const char *status_text(const char *status, int one_shot)
 {
 	if (!strcmp(status, "ok"))
 		return "已全部导入 / imported";
@@ -55,8 +55,11 @@ static const char *status_text(const char *status)
 	if (!strcmp(status, "duplicate"))
 		return "重复文件：此前已导入过完全相同的文件，本次未重复导入 / duplicate: the same file "
 		       "was imported before; nothing imported again";
-	return "导入失败（系统原因），文件保留待重试 / failed (not the file's fault); the file is kept "
-	       "and tried again";
+	if (one_shot)
+		return "导入失败（系统原因，不是文件的问题），没有导入任何数据，请联系系统管理员 / failed "
+		       "(not the file's fault): nothing was imported; tell the operator";
+	return "导入失败（系统原因，不是文件的问题），文件仍在原文件夹中，系统会自动重试 / failed (not "
+	       "the file's fault): the file stays in the folder and is tried again";
 }
 
 void lw_ingest_report(struct lw_ingest *ing, const char *origin, struct lw_ingest_result *res)
@@ -73,14 +76,17 @@ void lw_ingest_report(struct lw_ingest *ing, const char *origin, struct lw_inges
 	sb_printf(&b, "litwatch 导入报告 / import report\n");
 	sb_printf(&b, "文件 / file: %s\n", origin ? origin : "?");
 	sb_printf(&b, "时间 / time: %s\n", when);
-	sb_printf(&b, "结果 / result: %s\n", status_text(res->status ? res->status : "failed"));
+	sb_printf(&b, "结果 / result: %s\n",
+		  status_text(res->status ? res->status : "failed", ing->one_shot));
 	if (res->rows)
 		sb_printf(&b, "数据行 / rows: %llu（新增 / new %llu，更新 / updated %llu，无变化 / "
 			  "unchanged %llu，有误 / rejected %llu）\n",
 			  (unsigned long long)res->rows, (unsigned long long)res->inserted,
 			  (unsigned long long)res->updated, (unsigned long long)res->unchanged,
 			  (unsigned long long)res->rejected);
-	if (res->message)
+	/* A failure is the system's: its detail (paths, SQL) is for the
+	 * operator's log and imports.message, never for the clerk. */
+	if (res->message && res->status && strcmp(res->status, "failed"))
 		sb_printf(&b, "\n问题 / problem:\n  %s\n", res->message);
 	if (res->status && !strcmp(res->status, "duplicate") && res->rejected)
 		sb_printf(&b, "\n此文件此前已部分导入（导入编号 %lld），当时有 %llu 行有误未导入，见下 / "
@@ -121,6 +127,10 @@ void lw_ingest_report(struct lw_ingest *ing, const char *origin, struct lw_inges
 	if (res->unknown_headers)
 		sb_printf(&b, "\n未识别的列（已忽略）/ columns not recognised (ignored): %s\n",
 			  res->unknown_headers);
+	if (res->footer_rows)
+		sb_printf(&b, "\n已跳过表格下方的签名栏（填表人、审核人等），不是数据：第 %s 行 / skipped the "
+			      "form's signature lines under the table (not data): rows %s\n",
+			  res->footer_rows, res->footer_rows);
 	if (res->unresolved)
 		sb_printf(&b, "\n%llu 行的机关名称（被告或承办单位）尚未登记，已导入，待司法局确认后计入该机关 / "
 			      "%llu rows name an agency that is not registered yet: they are imported and "
@@ -132,7 +142,6 @@ void lw_ingest_report(struct lw_ingest *ing, const char *origin, struct lw_inges
 			      "  请按上面的说明更正，然后把更正后的文件重新放入原文件夹。已导入的行不会重复计算。\n"
 			      "  Correct the problems above and drop the corrected file into the same "
 			      "folder again. Rows already imported are not counted twice.\n");
-	(void)ing;
 	free(res->report);
 	res->report = b.p;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "domain/pii.h"
 #include "ingest/ingest_int.h"
 #include "read/table.h"
@@ -108,8 +109,15 @@ int lw_ingest_mapped(struct lw_ingest *ing, const struct lw_mapping *m, const ch
 		r->nerrors = 1;
 		r->errors[0].col = -1;
 		r->errors[0].field = r->target == LW_TARGET_CASES ? LW_F_CASE_NO : LW_F_TICKET_NO;
-		r->errors[0].reason_zh = strdup("与已有数据矛盾或不符合要求（例如结案日期早于立案日期）");
-		r->errors[0].reason_en = strdup(uerr.msg);
+		/* The clerk never reads SQL, a constraint or a server path: the
+		 * detail goes to the operator's log. */
+		lw_log(LW_LOG_WARNING, "import", "import %lld row %u: refused by the warehouse: %s",
+		       (long long)import_id, row, uerr.msg);
+		r->errors[0].reason_zh = strdup("与此前导入的同一案件或工单的数据矛盾（例如合并后结案日期早于"
+						"立案日期），本行未导入");
+		r->errors[0].reason_en = strdup("contradicts what was imported before for the same case or "
+						"work order (e.g. concluded before filed once merged); row not "
+						"imported");
 		return reject_row(ing, m, import_id, r, cells, ncells, res, e);
 	}
 	if (rc != 0) {
@@ -142,7 +150,8 @@ int lw_ingest_finish(struct lw_ingest *ing, struct lw_ingest_result *res, struct
 	else
 		res->status = "rejected";
 	if (!strcmp(res->status, "rejected") && !res->message)
-		res->message = strdup("every row has a problem; nothing was imported");
+		res->message = strdup("每一行都有问题，本文件没有导入任何数据，请按下面列出的问题更正 / every "
+				      "row has a problem; nothing was imported");
 	if ((rc = lw_store_import_finish(ing->store, res->import_id, res->status, &c, 0, res->message,
 					 e)) != 0)
 		return rc;

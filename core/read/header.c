@@ -83,6 +83,40 @@ int lw_row_is_total(const struct lw_rawrow *r)
 	return 0;
 }
 
+int lw_row_is_footer(const struct lw_rawrow *r)
+{
+	/* The signature block under a government form's table: 填表人：王五
+	 * 联系电话：…, 审核人：, 负责人：, 填报单位（盖章）, 制表日期：… */
+	static const char *const words[] = {
+		"填表人", "制表人", "填报人", "审核人", "审批人", "负责人", "单位负责人", "分管领导",
+		"主要负责人", "经办人", "联系人", "联系电话", "填报单位", "填表单位", "报送单位",
+		"制表日期", "填表日期", "填报日期", "报送日期", "制表时间", "填报时间",
+	};
+	for (size_t i = 0; i < r->ncols; i++) {
+		const char *s = lw_rawrow_cell(r, i);
+		size_t st, len = lw_trim_span(s, r->len[i], &st);
+		if (!len)
+			continue;
+		if ((unsigned char)s[st] < 0x80)
+			return 0; /* data starts with a number or a code */
+		for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+			size_t wl = strlen(words[w]);
+			const char *after = s + st + wl;
+			size_t rest = len - wl;
+			if (len < wl || memcmp(s + st, words[w], wl))
+				continue;
+			/* The word alone, or followed by a colon or 盖章: a label,
+			 * not a name that happens to start like one. */
+			if (rest == 0 || *after == ':' || *after == '(' ||
+			    (rest >= 3 && (!memcmp(after, "\xef\xbc\x9a", 3) || /* ： */
+					   !memcmp(after, "\xef\xbc\x88", 3))))        /* （ */
+				return 1;
+		}
+		return 0; /* only the first non-blank cell counts */
+	}
+	return 0;
+}
+
 /* Looks like a number or a date: such a row is data, not a header line. */
 static int numeric_like(const char *s, size_t n)
 {

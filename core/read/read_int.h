@@ -159,5 +159,8 @@ void lw_header_free(struct lw_header *h);
 int lw_header_needs_merges(const struct lw_rawrow *rows, size_t nrows);
 int lw_row_is_blank(const struct lw_rawrow *r);
 int lw_row_is_total(const struct lw_rawrow *r);
+/* Nonzero for a form's footer line: its first non-blank cell is a
+ * signature label (填表人：, 审核人：, 填报单位（盖章）, 制表日期 …). */
+int lw_row_is_footer(const struct lw_rawrow *r);
 
 #endif

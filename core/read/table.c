@@ -30,6 +30,8 @@ struct lw_table {
 	int failed;
 	int pending; /* err was hit while looking for the header: report it after the rows before it */
 	struct lw_err err;
+	uint32_t footer[LW_TABLE_FOOTER_MAX]; /* row numbers of skipped footer lines */
+	size_t nfooter;
 };
 
 static void fill_limits(struct lw_read_limits *l, const struct lw_table_opts *o)
@@ -310,6 +312,12 @@ int lw_table_next(struct lw_table *t, struct lw_row *row, struct lw_err *e)
 		}
 		if (lw_row_is_blank(r) || lw_row_is_total(r))
 			continue;
+		if (lw_row_is_footer(r)) {
+			if (t->nfooter < LW_TABLE_FOOTER_MAX)
+				t->footer[t->nfooter] = r->num;
+			t->nfooter++;
+			continue;
+		}
 		break;
 	}
 	if ((rc = lw_rawrow_pad(r, t->hdr.ncols)))
@@ -343,6 +351,12 @@ const char *lw_table_format_name(enum lw_table_format f)
 	case LW_TABLE_XLS: return "xls";
 	default: return "unknown";
 	}
+}
+
+size_t lw_table_footer_rows(const struct lw_table *t, const uint32_t **rows)
+{
+	*rows = t->footer;
+	return t->nfooter;
 }
 
 const char *lw_table_encoding(const struct lw_table *t)

@@ -92,6 +92,13 @@ int lw_table_next(struct lw_table *t, struct lw_row *row, struct lw_err *e);
 enum lw_table_format lw_table_format(const struct lw_table *t);
 const char *lw_table_format_name(enum lw_table_format f); /* "csv", "xlsx", "xls" */
 const char *lw_table_encoding(const struct lw_table *t);  /* "UTF-8", "GB18030", "UTF-16LE"... */
+
+/* A government form's footer lines under the table (填表人：…, 审核人：,
+ * 负责人：, 填报单位（盖章）, 制表日期 …) are skipped as totals are, never
+ * handed out as rows.  How many were skipped so far; *rows gets the row
+ * numbers of the first LW_TABLE_FOOTER_MAX. */
+#define LW_TABLE_FOOTER_MAX 16
+size_t lw_table_footer_rows(const struct lw_table *t, const uint32_t **rows);
 const char *lw_table_sheet(const struct lw_table *t);     /* sheet name; NULL for CSV */
 char lw_table_delimiter(const struct lw_table *t);        /* CSV delimiter; 0 otherwise */
 

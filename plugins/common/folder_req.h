@@ -23,6 +23,7 @@ static inline struct lw_inbox_req folder_req(const struct lw_host_api *api,
 	req.settle_ms = api->opt_int(src, "settle");
 	req.poll_ms = api->opt_int(src, "poll");
 	req.max_outstanding = (unsigned)api->opt_int(src, "max_outstanding");
+	req.receipts = api->opt_str(src, "receipts");
 	return req;
 }
 

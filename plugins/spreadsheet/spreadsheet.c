@@ -30,6 +30,8 @@ static const struct lw_option options[] = {
 	{"agency", LW_OPT_STRING, 0, NULL, 0, 0, NULL,
 	 "the agency every file of this folder reports for (instead of the subfolder)"},
 	{"max_outstanding", LW_OPT_INT, 0, "4", 1, 64, NULL, "files imported or queued at once"},
+	{"receipts", LW_OPT_STRING, 0, "回执", 0, 0, NULL,
+	 "folder in each agency folder that gets a receipt (the report) of every file; \"\": none"},
 	{NULL, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 

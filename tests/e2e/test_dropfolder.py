@@ -124,6 +124,53 @@ class DropFolder(DaemonTestCase):
         self.assertIsNotNone(st["last_import"])
         self.assertEqual(d.stop(), 0)
 
+    def test_every_file_gets_a_receipt_in_the_agency_folder_and_receipts_are_not_taken(self):
+        port = free_port()
+        agency = self.data("inbox", "市公安局")
+        os.makedirs(agency)
+        receipts = os.path.join(agency, "回执")
+        d = self.start(self.config(port))
+        d.notify.wait_for("READY=1")
+        write_csv(os.path.join(agency, "ok.csv"), cases(1, 2, agency=""))
+        write_csv(os.path.join(agency, "some bad.csv"),
+                  cases(3, 1, agency="") + [["不是案号", "", "2024-03-01", "", ""]])
+        write_csv(os.path.join(agency, "wrong.csv"), [["1", "x"]], header=["序号", "备注"])
+        for name in ("ok.csv", "some bad.csv", "wrong.csv"):
+            self.wait_for(lambda n=name: os.path.exists(os.path.join(receipts, n + ".回执.txt")),
+                          what="receipt of " + name)
+        texts = {}
+        for name in ("ok.csv", "some bad.csv", "wrong.csv"):
+            with open(os.path.join(receipts, name + ".回执.txt"), "rb") as f:
+                raw = f.read()
+            self.assertTrue(raw.startswith(b"\xef\xbb\xbf"))
+            texts[name] = raw.decode("utf-8-sig")
+            # One header block, no server path.
+            self.assertEqual(texts[name].count("litwatch 导入报告"), 1)
+            self.assertNotIn(self.dir, texts[name])
+        self.assertIn("已全部导入", texts["ok.csv"])
+        self.assertIn("部分导入", texts["some bad.csv"])
+        self.assertIn("未导入", texts["wrong.csv"])
+        # The same name again gets its own receipt, never over the first.
+        write_csv(os.path.join(agency, "ok.csv"), cases(20, 1, agency=""))
+        self.wait_for(lambda: os.path.exists(os.path.join(receipts, "ok.csv (2).回执.txt")),
+                      what="second receipt")
+        # A spreadsheet put into the receipts folder is not imported.
+        write_csv(os.path.join(receipts, "stray.csv"), cases(30, 1, agency=""))
+        time.sleep(1.5)
+        self.assertTrue(os.path.exists(os.path.join(receipts, "stray.csv")))
+        self.assertEqual(self.db("SELECT count(*) FROM cases WHERE case_no LIKE '%行初30号'"), [(0,)])
+        # A receipts folder that is a planted link is never written through.
+        other = self.data("inbox", "市交通运输局")
+        os.makedirs(other)
+        target = os.path.join(self.dir, "not-for-clerks")
+        os.makedirs(target)
+        os.symlink(target, os.path.join(other, "回执"))
+        write_csv(os.path.join(other, "q.csv"), cases(40, 1, agency=""))
+        self.wait_for(lambda: self.archived("q.csv"), what="q.csv archived")
+        time.sleep(0.5)
+        self.assertEqual(os.listdir(target), [])
+        d.wait_log("receipt not written")
+
     def test_sigterm_during_an_import_rolls_it_back_and_exits_zero(self):
         """SIGTERM while a big file imports: the import rolls back, the file
         stays in the inbox, the daemon exits 0 promptly (the last source

@@ -116,7 +116,7 @@ class ImportAndStats(DaemonTestCase):
                          [(3, "A 案号"), (4, "F 立案日期"), (5, "E 被告")])
         rep = litwatch("import", "--db", os.path.join(self.dir, "fresh.db"), "--profile",
                        "court-cases", "--profile-dir", PROFILES, "--report", f, check=1).stdout
-        self.assertIn("第 4 行，F 立案日期 列：日期无法识别", rep)
+        self.assertIn("第 4 行，F 立案日期 列：2月没有30日（2024年2月只有29天）", rep)
         self.assertIn("row 4, column F 立案日期", rep)
 
     def test_missing_required_column_rejects_the_file_listing_headers(self):

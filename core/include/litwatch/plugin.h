@@ -273,6 +273,11 @@ struct lw_inbox_req {
 	int64_t settle_ms;    /* a file is complete when unchanged this long */
 	int64_t poll_ms;      /* > 0: poll instead of inotify (network shares) */
 	unsigned max_outstanding; /* files imported or queued at once; 0: 4 */
+	/* Appended in ABI 1 (the host reads it when struct_size covers it):
+	 * the folder in each agency folder where a receipt of every file goes
+	 * (inbox/<agency>/<receipts>/<file>.回执.txt), ignored by the watcher;
+	 * NULL or "": no receipts. */
+	const char *receipts;
 };
 
 /*
