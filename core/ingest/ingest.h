@@ -26,6 +26,7 @@
 struct lw_wh;
 struct lw_ingest;
 struct lw_table_opts;
+struct lw_dl_conf;
 
 struct lw_ingest_settings {
 	const char *profile_dir;     /* where <profile>.json files are */
@@ -35,6 +36,9 @@ struct lw_ingest_settings {
 	json_t *agencies;            /* {"canonical": ["alias", ...]} or NULL */
 	unsigned outcome_flags;      /* LW_LOSS_* (domain/outcome.h) */
 	size_t max_errors;           /* row errors listed in a report (default 200) */
+	struct lw_dl_conf *deadlines; /* rules whose obligations each import recomputes for
+					 the cases it changed, in its own transaction; NULL:
+					 none.  lw_ingest_new takes a reference. */
 };
 
 /* Open the pipeline on a writer connection.  Loads the PII key and the

@@ -25,6 +25,7 @@ struct lw_ingest {
 	unsigned outcome_flags;
 	size_t max_errors;
 	struct lw_record rec; /* reused for every row */
+	struct lw_dl_conf *deadlines; /* a reference, or NULL */
 };
 
 /* The profile called name (cached). */
