@@ -27,6 +27,9 @@ static const struct lw_command commands[] = {
 	 "run the alert rules once and send due notifications"},
 	{"alerts", lw_cmd_alerts, "list|show ID|ack ID|silence|unsilence ID|silences --db FILE",
 	 "list, acknowledge and silence alerts"},
+	{"deadlines", lw_cmd_deadlines,
+	 "--db FILE [--config FILE] [--as-of DATE] [--agency A] [--state S] [--format table|csv|json]",
+	 "every case's time limits (时限): due, overdue, late, met"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

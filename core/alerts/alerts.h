@@ -35,6 +35,7 @@
 
 #include "base/diag.h"
 #include "base/err.h"
+#include "deadlines/deadlines.h"
 #include "detect/detect.h"
 #include "warehouse/warehouse.h"
 
@@ -167,6 +168,10 @@ struct lw_alerts_conf {
 	unsigned max_attempts;
 	struct lw_alert_sink *sinks;
 	size_t nsinks;
+	/* The config's `deadlines` section (a reference, or NULL): its open
+	 * obligations become the alerts deadline-reminder and deadline-overdue
+	 * (deadline_alerts.c).  Set by the config loader. */
+	struct lw_dl_conf *deadlines;
 };
 
 /* Validate the `detect` and `alerts` sections (either may be NULL: absent)

@@ -187,6 +187,7 @@ void lw_alerts_conf_free(struct lw_alerts_conf *c)
 	for (size_t i = 0; i < c->nsinks; i++)
 		free_sink(&c->sinks[i]);
 	free(c->sinks);
+	lw_dl_conf_unref(c->deadlines);
 	free(c);
 }
 

@@ -48,7 +48,7 @@ static const char *expand(const char *s)
 static int load(const char *json, struct lw_config **cfg, struct lw_diag *d)
 {
 	struct lw_plugins *plugins = NULL;
-	struct lw_install_dirs defs = {LW_TEST_PLUGIN_DIR, NULL};
+	struct lw_install_dirs defs = {LW_TEST_PLUGIN_DIR, NULL, NULL};
 	const char *text = expand(json);
 	int rc = lw_config_load_text(text, strlen(text), "test.json", &defs, &plugins, cfg, d);
 	/* Descriptors stay valid only while the registry lives; tests that
@@ -297,7 +297,7 @@ static void loader_checks_where_a_linked_plugin_really_is(void **state)
 static void good_config_is_typed_with_defaults_and_absolute_paths(void **state)
 {
 	struct lw_plugins *plugins = NULL;
-	struct lw_install_dirs defs = {LW_TEST_PLUGIN_DIR, "/nonexistent/profiles"};
+	struct lw_install_dirs defs = {LW_TEST_PLUGIN_DIR, "/nonexistent/profiles", NULL};
 	struct lw_config *cfg = NULL;
 	struct lw_diag d = {0};
 	const char *text;
