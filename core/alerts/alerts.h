@@ -111,6 +111,7 @@ enum lw_alert_method {
 	LW_METHOD_LOSS_RATE,     /* loss-rate: lost/concluded above X % with >= N concluded */
 	LW_METHOD_YOY_GROWTH,    /* yoy-growth: filed, 12 months vs the 12 before */
 	LW_METHOD_LOSS_RATE_TOP, /* loss-rate-top: top N of the quarter's loss-rate ranking */
+	LW_METHOD_DEADLINE,      /* the built-in deadline-reminder / deadline-overdue */
 };
 
 struct lw_alert_rule {

@@ -170,6 +170,7 @@ const char *lw_method_name(const struct lw_alert_rule *r)
 	case LW_METHOD_LOSS_RATE: return "loss-rate";
 	case LW_METHOD_YOY_GROWTH: return "yoy-growth";
 	case LW_METHOD_LOSS_RATE_TOP: return "loss-rate-top";
+	case LW_METHOD_DEADLINE: return "deadline";
 	}
 	return "?";
 }
