@@ -296,6 +296,11 @@ static int parse_rule(json_t *src, const char *path, struct lw_alert_rule *r, st
 		lw_diag_add(d, "%s.name: \"%s\": use letters, digits, '-', '_' and '.' only (at "
 			       "most 64)", path, name);
 		bad++;
+	} else if (name && !strncmp(name, "deadline-", 9)) {
+		/* deadline-reminder and deadline-overdue are the deadlines' own. */
+		lw_diag_add(d, "%s.name: \"%s\": names starting with \"deadline-\" are reserved "
+			       "for the deadlines section's alerts", path, name);
+		bad++;
 	}
 	series = str(vals, "series");
 	kind = series ? lw_series_kind_parse(series) : -1;

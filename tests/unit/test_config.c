@@ -142,6 +142,25 @@ static const struct bad_case bad_cases[] = {
 	 "shutdown_timeout: expected a duration such as \"500ms\", \"15m\" or \"1h\"; got \"soon\""},
 	{"{\"data_dir\":\"@D\",\"plugin_dir\":\"@D/noplugins\"}",
 	 "plugin_dir: directory does not exist: @D/noplugins"},
+	/* The deadlines section is part of the whole (docs/deadlines.md). */
+	{"{\"data_dir\":\"@D\",\"deadlines\":{\"rules\":[]}}",
+	 "deadlines.holidays_dir: not set, and no default could be derived from the location of "
+	 "this program"},
+	{"{\"data_dir\":\"@D\",\"deadlines\":{\"holidays_dir\":\"" LW_HOLIDAY_DIR "\","
+	 "\"contacts\":{\"县公安局\":\"robot\"}}}",
+	 "deadlines.contacts.县公安局: no sink called \"robot\" in alerts.sinks"},
+	{"{\"data_dir\":\"@D\",\"deadlines\":{\"holidays_dir\":\"" LW_HOLIDAY_DIR "\","
+	 "\"rules\":[{\"name\":\"x\",\"start\":\"papers_received_date\",\"length\":3,"
+	 "\"calendar\":\"lunar\"}]}}",
+	 "deadlines.rules[0].calendar: expected \"calendar\" (litigation periods, calendar days) or "
+	 "\"working\" (working days of the official calendar)"},
+	{"{\"data_dir\":\"@D\",\"deadlines\":{\"holidays_dir\":\"@D\"}}",
+	 "deadlines.holidays_dir: holiday calendar directory @D holds no YYYY.json file"},
+	{"{\"data_dir\":\"@D\",\"detect\":{\"rules\":[{\"name\":\"deadline-x\","
+	 "\"method\":\"loss-rate\",\"series\":\"cases.lost.quarterly.by_agency\","
+	 "\"above_percent\":10}]}}",
+	 "detect.rules[0].name: \"deadline-x\": names starting with \"deadline-\" are reserved for "
+	 "the deadlines section's alerts"},
 };
 
 static void setup_tmpdir(void)
