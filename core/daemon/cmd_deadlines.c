@@ -183,9 +183,10 @@ static int load_conf(const char *config, struct lw_config **cfg, struct lw_plugi
 	if (config) {
 		if (lw_config_load(config, &defs, plugins, cfg, &diag) != 0)
 			rc = 1;
-		else if (!(*cfg)->deadlines)
-			lw_diag_add(&diag, "%s has no \"deadlines\" section (docs/deadlines.md)", config), rc = 1;
-		else
+		else if (!(*cfg)->deadlines) {
+			lw_diag_add(&diag, "%s has no \"deadlines\" section (docs/deadlines.md)", config);
+			rc = 1;
+		} else
 			*dl = lw_dl_conf_ref((*cfg)->deadlines);
 	} else {
 		json_t *empty = json_object();

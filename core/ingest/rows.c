@@ -144,8 +144,10 @@ int lw_ingest_finish(struct lw_ingest *ing, struct lw_ingest_result *res, struct
 	 * dashboard never sees a date without its deadline. */
 	if (ing->deadlines && res->inserted + res->updated > 0 &&
 	    (rc = lw_obligations_recompute_import(ing->wh, ing->deadlines, res->import_id, NULL,
-						  e)) != 0)
-		return lw_err_prefix(e, "deadlines");
+						  e)) != 0) {
+		lw_err_prefix(e, "deadlines");
+		return rc;
+	}
 	if ((rc = lw_store_import_finish(ing->store, res->import_id, res->status, &c, 0, res->message,
 					 e)) != 0)
 		return rc;
