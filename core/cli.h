@@ -23,6 +23,9 @@ int lw_cmd_detect(int argc, char **argv);
 int lw_cmd_alerts(int argc, char **argv);
 int lw_cmd_evaluate(int argc, char **argv);
 
+/* core/daemon/cmd_deadlines.c: litwatch deadlines (docs/deadlines.md). */
+int lw_cmd_deadlines(int argc, char **argv);
+
 int lw_cmd_check_config(int argc, char **argv);
 int lw_cmd_status(int argc, char **argv);
 int lw_cmd_poll(int argc, char **argv);

@@ -40,6 +40,9 @@ static const struct lw_command commands[] = {
 	 "list, acknowledge and silence alerts"},
 	{"agencies", lw_cmd_agencies, "list|unresolved|alias NAME ALIAS (--db FILE | --config FILE)",
 	 "the agencies, the names nobody has confirmed yet, and mapping one to an agency"},
+	{"deadlines", lw_cmd_deadlines,
+	 "--db FILE [--config FILE] [--as-of DATE] [--agency A] [--state S] [--format table|csv|json]",
+	 "every case's time limits (时限): due, overdue, late, met"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -35,6 +35,7 @@
 
 #include "base/diag.h"
 #include "base/err.h"
+#include "deadlines/deadlines.h"
 #include "detect/detect.h"
 #include "warehouse/warehouse.h"
 
@@ -110,6 +111,7 @@ enum lw_alert_method {
 	LW_METHOD_LOSS_RATE,     /* loss-rate: lost/concluded above X % with >= N concluded */
 	LW_METHOD_YOY_GROWTH,    /* yoy-growth: filed, 12 months vs the 12 before */
 	LW_METHOD_LOSS_RATE_TOP, /* loss-rate-top: top N of the quarter's loss-rate ranking */
+	LW_METHOD_DEADLINE,      /* the built-in deadline-reminder / deadline-overdue */
 };
 
 struct lw_alert_rule {
@@ -167,6 +169,10 @@ struct lw_alerts_conf {
 	unsigned max_attempts;
 	struct lw_alert_sink *sinks;
 	size_t nsinks;
+	/* The config's `deadlines` section (a reference, or NULL): its open
+	 * obligations become the alerts deadline-reminder and deadline-overdue
+	 * (deadline_alerts.c).  Set by the config loader. */
+	struct lw_dl_conf *deadlines;
 };
 
 /* Validate the `detect` and `alerts` sections (either may be NULL: absent)

@@ -40,6 +40,7 @@ extern const char lw_alsql_alerts_list[];
 extern const char lw_alsql_alert_show[];
 extern const char lw_alsql_alert_history[];
 extern const char lw_alsql_silences_list[];
+extern const char lw_alsql_alert_labels[];
 
 /* ---- kinds.c ---- */
 struct lw_series_kind_info {
@@ -99,6 +100,12 @@ int lw_lifecycle_untouched(struct lw_eval_ctx *cx, const struct lw_alert_rule *r
 
 /* notify.c: group transitions into notifications for every sink. */
 int lw_notify_queue(struct lw_eval_ctx *cx);
+
+/* deadline_alerts.c: the rules deadline-reminder and deadline-overdue from
+ * the stored obligations (no-op without cx->conf->deadlines). */
+int lw_deadline_alerts(struct lw_eval_ctx *cx);
+/* Nonzero for the labels of a deadline alert (they carry "obligation"). */
+int lw_is_deadline_alert(json_t *labels);
 
 /* sinks.c: labels helpers. */
 char *lw_json_canon(json_t *v); /* compact, sorted keys; malloc'd */

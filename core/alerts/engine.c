@@ -121,7 +121,7 @@ static void db_work(uv_work_t *w)
 		memset(&e, 0, sizeof e);
 	}
 	x->nouts = keep;
-	if (x->eval && x->conf && x->conf->nrules) {
+	if (x->eval && x->conf && (x->conf->nrules || x->conf->deadlines)) {
 		x->eval_rc = lw_alerts_evaluate(wh, x->conf, x->eval_now, &x->st, &e);
 		if (x->eval_rc)
 			snprintf(x->msg, sizeof x->msg, "%.250s", e.msg);

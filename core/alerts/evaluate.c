@@ -119,6 +119,8 @@ static int point_at(const struct lw_alert_rule *r, const struct lw_series_set *s
 	lw_period_label(set->freq, p, per, sizeof per);
 	pt->value = s->v[i];
 	switch (r->method) {
+	case LW_METHOD_DEADLINE:
+		return 0; /* not a series rule (deadline_alerts.c) */
 	case LW_METHOD_EARS:
 	case LW_METHOD_FARRINGTON:
 	case LW_METHOD_CUSUM:
@@ -297,6 +299,10 @@ int lw_alerts_evaluate(struct lw_wh *wh, const struct lw_alerts_conf *conf, int6
 			lw_err_prefix(e, "rule %s", conf->rules[i].name);
 			goto fail;
 		}
+	if ((rc = lw_deadline_alerts(&cx)) != 0) {
+		lw_err_prefix(e, "deadlines");
+		goto fail;
+	}
 	if ((rc = lw_notify_queue(&cx)) != 0)
 		goto fail;
 	if ((rc = lw_wh_commit(wh, e)) != 0)

@@ -156,14 +156,55 @@ static int silenced(const struct silence *s, size_t n, json_t *labels)
 	return 0;
 }
 
-static void group_key(const struct lw_alerts_conf *conf, json_t *labels, char out[65])
+/* The labels a group is made of: conf->group_by; deadline alerts (reminders
+ * and overdue alike) always group per agency — one message per agency,
+ * whatever group_by says — as {"group": "deadlines", "agency": A}. */
+static json_t *group_labels(const struct lw_alerts_conf *conf, json_t *labels)
 {
 	json_t *g = json_object();
-	char *canon;
-	for (size_t i = 0; i < conf->ngroup_by; i++) {
-		json_t *v = json_object_get(labels, conf->group_by[i]);
-		json_object_set(g, conf->group_by[i], v ? v : json_string(""));
+	if (g && lw_is_deadline_alert(labels)) {
+		json_t *a = json_object_get(labels, "agency");
+		json_object_set_new(g, "group", json_string("deadlines"));
+		json_object_set_new(g, "agency", a ? json_incref(a) : json_string(""));
+		return g;
 	}
+	for (size_t i = 0; g && i < conf->ngroup_by; i++) {
+		json_t *v = json_object_get(labels, conf->group_by[i]);
+		json_object_set_new(g, conf->group_by[i], v ? json_incref(v) : json_string(""));
+	}
+	return g;
+}
+
+/* Should this sink get this deadline alert?  A reminder with a `contact`
+ * goes to that sink only; everything else goes to the bureau's sinks: those
+ * no agency names as its contact. */
+static int deadline_route(const struct lw_alerts_conf *conf, const struct lw_alert_sink *sink,
+			  json_t *labels)
+{
+	const char *contact = json_string_value(json_object_get(labels, "contact"));
+	const char *agency;
+	json_t *v;
+
+	if (contact)
+		return !strcmp(contact, sink->name);
+	if (conf->deadlines)
+		json_object_foreach(conf->deadlines->contacts, agency, v)
+			if (!strcmp(json_string_value(v), sink->name))
+				return 0;
+	return 1;
+}
+
+/* Unix seconds of "YYYY-MM-DDTHH:MM:SSZ", or -1. */
+static int64_t utc_of(const char *s)
+{
+	int64_t t;
+	return lw_utc_parse(s, &t) == 0 ? t : -1;
+}
+
+static void group_key(const struct lw_alerts_conf *conf, json_t *labels, char out[65])
+{
+	json_t *g = group_labels(conf, labels);
+	char *canon;
 	canon = lw_json_canon(g);
 	lw_sha256_hex(canon ? canon : "", canon ? strlen(canon) : 0, out);
 	free(canon);
@@ -218,10 +259,9 @@ static int queue_group(struct lw_eval_ctx *cx, const struct lw_alert_sink *sink,
 
 	if (!alerts || !glabels || !(ids = malloc(n * 48 + 64)))
 		goto out;
-	for (size_t i = 0; i < cx->conf->ngroup_by; i++) {
-		json_t *v = json_object_get(g[0]->labels, cx->conf->group_by[i]);
-		json_object_set(glabels, cx->conf->group_by[i], v ? v : json_string(""));
-	}
+	json_decref(glabels);
+	if (!(glabels = group_labels(cx->conf, g[0]->labels)))
+		goto out;
 	for (size_t i = 0; i < n; i++) {
 		json_array_append(alerts, g[i]->alert);
 		firing += !strcmp(json_string_value(json_object_get(g[i]->alert, "status")),
@@ -306,7 +346,8 @@ static int notify_sink(struct lw_eval_ctx *cx, const struct lw_alert_sink *sink,
 	}
 	/* Drop what the sink does not want or a silence covers. */
 	for (size_t i = 0; i < n; i++) {
-		if (!lw_matchers_match(sink->match, sink->nmatch, c[i].labels)) {
+		if (!lw_matchers_match(sink->match, sink->nmatch, c[i].labels) ||
+		    (lw_is_deadline_alert(c[i].labels) && !deadline_route(cx->conf, sink, c[i].labels))) {
 			c[i].tid = 0;
 		} else if (silenced(sil, nsil, c[i].labels)) {
 			cx->st->silenced++;
@@ -330,9 +371,12 @@ static int notify_sink(struct lw_eval_ctx *cx, const struct lw_alert_sink *sink,
 		if ((rc = sql_text(cx, lw_alsql_group_last, sink->name, c[i].group, last,
 				   sizeof last)) != 0)
 			goto out;
-		/* Hold the group: told too recently, or new and still waiting. */
+		/* Hold the group: told too recently, or new and still waiting; a
+		 * deadline group (an agency) is told at most once a Beijing day. */
 		if ((last[0] && strcmp(last, interval_limit) > 0) ||
-		    (!last[0] && strcmp(oldest, wait_limit) > 0)) {
+		    (!last[0] && strcmp(oldest, wait_limit) > 0) ||
+		    (last[0] && lw_is_deadline_alert(c[i].labels) &&
+		     lw_beijing_day(utc_of(last)) == lw_beijing_day(cx->now))) {
 			for (size_t j = 0; j < gn; j++)
 				grp[j]->tid = 0;
 			continue;

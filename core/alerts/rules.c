@@ -170,6 +170,7 @@ const char *lw_method_name(const struct lw_alert_rule *r)
 	case LW_METHOD_LOSS_RATE: return "loss-rate";
 	case LW_METHOD_YOY_GROWTH: return "yoy-growth";
 	case LW_METHOD_LOSS_RATE_TOP: return "loss-rate-top";
+	case LW_METHOD_DEADLINE: return "deadline";
 	}
 	return "?";
 }
@@ -187,6 +188,7 @@ void lw_alerts_conf_free(struct lw_alerts_conf *c)
 	for (size_t i = 0; i < c->nsinks; i++)
 		free_sink(&c->sinks[i]);
 	free(c->sinks);
+	lw_dl_conf_unref(c->deadlines);
 	free(c);
 }
 
@@ -293,6 +295,11 @@ static int parse_rule(json_t *src, const char *path, struct lw_alert_rule *r, st
 	if (name && !lw_name_ok(name)) {
 		lw_diag_add(d, "%s.name: \"%s\": use letters, digits, '-', '_' and '.' only (at "
 			       "most 64)", path, name);
+		bad++;
+	} else if (name && !strncmp(name, "deadline-", 9)) {
+		/* deadline-reminder and deadline-overdue are the deadlines' own. */
+		lw_diag_add(d, "%s.name: \"%s\": names starting with \"deadline-\" are reserved "
+			       "for the deadlines section's alerts", path, name);
 		bad++;
 	}
 	series = str(vals, "series");

@@ -78,6 +78,8 @@ const char lw_alsql_alert_nodata[] =
 	"       summary = CASE WHEN instr(coalesce(summary, ''), :note) > 0 THEN summary\n"
 	"                      ELSE coalesce(summary || ' ', '') || :note END\n"
 	" WHERE id = :id";
+/* The labels of an alert, for a deadline alert whose obligation is gone. */
+const char lw_alsql_alert_labels[] = "SELECT labels FROM alerts WHERE fingerprint = :fp";
 const char lw_alsql_alerts_active[] =
 	"SELECT id, fingerprint, period FROM alerts\n"
 	" WHERE rule = :rule AND state IN ('pending', 'firing') ORDER BY id";

@@ -22,12 +22,12 @@
 
 void lw_install_dirs_from_exe(struct lw_install_dirs *d)
 {
-	static char plugin_dir[PATH_MAX], profile_dir[PATH_MAX];
+	static char plugin_dir[PATH_MAX], profile_dir[PATH_MAX], holiday_dir[PATH_MAX];
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	char *slash;
 
-	d->plugin_dir = d->profile_dir = NULL;
+	d->plugin_dir = d->profile_dir = d->holiday_dir = NULL;
 	if (n <= 0)
 		return;
 	exe[n] = '\0';
@@ -40,10 +40,13 @@ void lw_install_dirs_from_exe(struct lw_install_dirs *d)
 	if (snprintf(plugin_dir, sizeof plugin_dir, "%s/%s", exe, LW_PLUGIN_RELDIR) >=
 		    (int)sizeof plugin_dir ||
 	    snprintf(profile_dir, sizeof profile_dir, "%s/%s/profiles", exe, LW_DATA_RELDIR) >=
-		    (int)sizeof profile_dir)
+		    (int)sizeof profile_dir ||
+	    snprintf(holiday_dir, sizeof holiday_dir, "%s/%s/holidays", exe, LW_DATA_RELDIR) >=
+		    (int)sizeof holiday_dir)
 		return;
 	d->plugin_dir = plugin_dir;
 	d->profile_dir = profile_dir;
+	d->holiday_dir = holiday_dir;
 }
 
 int lw_path_trusted(const char *path, const char *what, unsigned flags, struct lw_err *e)

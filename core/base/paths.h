@@ -13,6 +13,7 @@
 struct lw_install_dirs {
 	const char *plugin_dir;
 	const char *profile_dir;
+	const char *holiday_dir; /* PREFIX/share/litwatch/holidays (conf/holidays/) */
 };
 
 /* Fill d with the directories derived from the running executable's

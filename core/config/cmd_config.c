@@ -5,10 +5,12 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "config/config.h"
 #include "config/loader.h"
+#include "deadlines/deadlines.h"
 
 int lw_cmd_check_config(int argc, char **argv)
 {
@@ -53,6 +55,22 @@ int lw_cmd_check_config(int argc, char **argv)
 			printf("%s%s (%s%s)", i ? ", " : ": ", cfg->sources[i].name,
 			       cfg->sources[i].plugin, cfg->sources[i].enabled ? "" : ", disabled");
 		printf("\n");
+		if (cfg->deadlines) {
+			printf("deadlines: %zu rule(s)", cfg->deadlines->nrules);
+			for (size_t i = 0; i < cfg->deadlines->nrules; i++)
+				printf("%s%s", i ? ", " : ": ", cfg->deadlines->rules[i].name);
+			printf("; holidays from %s\n", cfg->deadlines->holidays_dir);
+		}
+	}
+	if (cfg->deadlines) {
+		/* Not an error (the file is valid), but the operator must act. */
+		struct lw_date today;
+		int gap;
+		lw_date_from_days((long)(time(NULL) + 8 * 3600) / 86400, &today);
+		if ((gap = lw_dl_calendar_gap(cfg->deadlines->cal, &today, 90)) != 0)
+			fprintf(stderr, "%s: warning: the holiday calendar does not cover %d, which "
+					"starts within 90 days: add %d.json to %s (docs/deadlines.md)\n",
+				path, gap, gap, cfg->deadlines->holidays_dir);
 	}
 	lw_config_free(cfg);
 	lw_plugins_free(plugins);

@@ -19,6 +19,7 @@
 #include "base/options.h"
 #include "base/settings.h"
 #include "base/text.h"
+#include "deadlines/deadlines.h"
 #include "config/loader.h"
 #include "ingest/profile.h"
 
@@ -60,6 +61,8 @@ static const struct lw_option core_options[] = {
 	 "configured sources"},
 	{"detect", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL, "alert rules (docs/alerts.md)"},
 	{"alerts", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL, "alert grouping and sinks (docs/alerts.md)"},
+	{"deadlines", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL,
+	 "time limits (时限): rules, holiday calendar, agencies' contacts (docs/deadlines.md)"},
 	{NULL, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -140,6 +143,7 @@ void lw_config_free(struct lw_config *cfg)
 	free(cfg->rounding);
 	free(cfg->plugin_dir);
 	free(cfg->profile_dir);
+	lw_dl_conf_unref(cfg->deadlines);
 	free(cfg->http_listen);
 	free(cfg->http_token_file);
 	free(cfg->pii_key_file);
@@ -322,6 +326,30 @@ static void check_sources(json_t *arr, struct lw_config *cfg, struct lw_plugins 
 	json_decref(seen);
 }
 
+/* The deadlines section, and what it names in others: a contact is a sink
+ * of alerts.sinks. */
+static void check_deadlines(json_t *section, struct lw_config *cfg,
+			    const struct lw_install_dirs *defs, struct lw_diag *d)
+{
+	const char *agency;
+	json_t *sink;
+
+	if (lw_dl_conf_parse(section, cfg->data_dir, defs ? defs->holiday_dir : NULL, &cfg->deadlines,
+			     d) != 0)
+		return;
+	json_object_foreach(cfg->deadlines->contacts, agency, sink) {
+		size_t i = 0;
+		while (cfg->alerts && i < cfg->alerts->nsinks &&
+		       strcmp(cfg->alerts->sinks[i].name, json_string_value(sink)))
+			i++;
+		if (!cfg->alerts || i == cfg->alerts->nsinks)
+			lw_diag_add(d, "deadlines.contacts.%s: no sink called \"%s\" in alerts.sinks",
+				    agency, json_string_value(sink));
+	}
+	if (cfg->alerts)
+		cfg->alerts->deadlines = lw_dl_conf_ref(cfg->deadlines);
+}
+
 static int load_root(json_t *root, const char *name, const struct lw_install_dirs *defs,
 		     struct lw_plugins **plugins, struct lw_config **out, struct lw_diag *d)
 {
@@ -449,6 +477,8 @@ static int load_root(json_t *root, const char *name, const struct lw_install_dir
 	if (json_object_get(root, "detect") || json_object_get(root, "alerts"))
 		lw_alerts_conf_parse(json_object_get(root, "detect"), json_object_get(root, "alerts"),
 				     cfg->data_dir, &cfg->alerts, d);
+	if (json_object_get(root, "deadlines"))
+		check_deadlines(json_object_get(root, "deadlines"), cfg, defs, d);
 	json_decref(vals);
 	if (d->n)
 		goto fail_nofree;

@@ -27,6 +27,7 @@
 
 struct lw_plugins;
 struct lw_alerts_conf;
+struct lw_dl_conf;
 
 /* One configured source. */
 struct lw_source_conf {
@@ -62,6 +63,8 @@ struct lw_config {
 	char *rounding;            /* "half-up" | "truncate" */
 	struct lw_alerts_conf *alerts; /* the "detect" and "alerts" sections,
 					  parsed (core/alerts/alerts.h); owned */
+	struct lw_dl_conf *deadlines; /* the "deadlines" section (core/deadlines/), a
+					 reference (also held by alerts), or NULL */
 	size_t nsources;
 	struct lw_source_conf *sources;
 };

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "config/config.h"
 #include "config/loader.h"
+#include "deadlines/obligations.h"
 #include "net/http_client.h"
 
 static void usage(FILE *f)
@@ -118,12 +119,16 @@ int lw_cmd_evaluate(int argc, char **argv)
 			fprintf(stderr, "%s\n", diag.msg[i]);
 		goto out;
 	}
-	if (!cfg->alerts || !cfg->alerts->nrules) {
-		fprintf(stderr, "litwatch evaluate: %s has no rules in \"detect\"\n", config);
+	if (!cfg->alerts || (!cfg->alerts->nrules && !cfg->alerts->deadlines)) {
+		fprintf(stderr, "litwatch evaluate: %s has no rules in \"detect\" and no "
+				"\"deadlines\" with \"alerts\"\n", config);
 		goto out;
 	}
 	o.send = o.send == 0;
+	/* Obligations follow this config's deadline rules before they are
+	 * evaluated (the daemon does the same at start). */
 	if (lw_wh_open(db ? db : cfg->warehouse, LW_WH_WRITER, &wh, &e) != 0 ||
+	    (cfg->deadlines && lw_obligations_recompute_all(wh, cfg->deadlines, NULL, &e) != 0) ||
 	    run_engine(wh, cfg, now, &o, &e) != 0) {
 		fprintf(stderr, "litwatch evaluate: %s\n", e.msg);
 		goto out;

@@ -30,6 +30,7 @@
 #include "daemon/jobs.h"
 #include "domain/outcome.h"
 #include "daemon/walwatch.h"
+#include "deadlines/obligations.h"
 #include "warehouse/warehouse.h"
 
 static int64_t now_ms(void)
@@ -208,6 +209,35 @@ static void ingest_settings(const struct lw_config *cfg, struct lw_ingest_settin
 	s->agencies = cfg->agencies;
 	s->outcome_flags = cfg->withdrawn_after_change_is_loss ? LW_LOSS_COUNT_WITHDRAWN_CHANGED : 0;
 	s->hold_unknown_agencies = cfg->hold_unknown_agencies;
+	s->deadlines = cfg->deadlines;
+}
+
+/* Deadlines at start: the stored obligations follow the configured rules
+ * and calendar (either may have changed while the daemon was down), and
+ * the operator hears at once when the holiday calendar runs out within 90
+ * days — a deadline past it is "calendar missing", never a guess. */
+static void deadlines_start(struct lw_wh *wh, const struct lw_config *cfg)
+{
+	struct lw_err err = {0};
+	struct lw_date today;
+	int64_t now_s = (int64_t)time(NULL);
+	size_t n = 0;
+	int gap;
+
+	if (!cfg->deadlines)
+		return;
+	lw_date_from_days((long)lw_beijing_day(now_s), &today);
+	if ((gap = lw_dl_calendar_gap(cfg->deadlines->cal, &today, 90)) != 0)
+		lw_log(LW_LOG_WARNING, "deadlines",
+		       "节假日安排缺少 %d 年：90 天内到期的时限无法计算 / the holiday calendar in %s does "
+		       "not cover %d, which starts within 90 days: deadlines after it show \"calendar "
+		       "missing for %d\"; add %d.json (docs/deadlines.md)",
+		       gap, cfg->deadlines->holidays_dir, gap, gap, gap);
+	if (lw_obligations_recompute_all(wh, cfg->deadlines, &n, &err) != 0)
+		lw_log(LW_LOG_ERR, "deadlines", "recomputing obligations: %s", err.msg);
+	else
+		lw_log(LW_LOG_INFO, "deadlines", "%zu rule(s); obligations of %zu case(s) recomputed",
+		       cfg->deadlines->nrules, n);
 }
 
 static void maybe_finish_shutdown(struct lw_daemon *d)
@@ -506,6 +536,7 @@ int lw_daemon_run(const char *config_path)
 	lw_log(LW_LOG_INFO, NULL, "warehouse %s (schema %d)", d.cfg->warehouse,
 	       lw_wh_schema_version(d.wh));
 
+	deadlines_start(d.wh, d.cfg);
 	uv_loop_init(&loop);
 	d.loop = &loop;
 	start_signals(&d);

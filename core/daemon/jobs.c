@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "deadlines/obligations.h"
 #include "read/table.h"
 
 enum job_kind { JOB_FILE, JOB_RECORDS, JOB_JSON, JOB_CURSOR };
@@ -94,6 +95,7 @@ static void settings_free(struct settings *st)
 		free(st->prec[i]);
 	free(st->prec);
 	json_decref(st->s.agencies);
+	lw_dl_conf_unref(st->s.deadlines);
 	free(st);
 }
 
@@ -104,6 +106,7 @@ static struct settings *settings_copy(const struct lw_ingest_settings *in)
 	if (!st)
 		return NULL;
 	st->s = *in;
+	lw_dl_conf_ref(st->s.deadlines);
 	st->profile_dir = in->profile_dir ? strdup(in->profile_dir) : NULL;
 	st->pii_key_file = in->pii_key_file ? strdup(in->pii_key_file) : NULL;
 	st->prec = calloc(in->nprecedence + 1, sizeof *st->prec);
@@ -206,6 +209,17 @@ static int ensure_ingest(struct lw_jobs *j, struct lw_err *e)
 			settings_free(st);
 		uv_mutex_unlock(&j->lock);
 		return j->ing ? 0 : rc;
+	}
+	/* New rules or a new holiday year (a reload): every stored obligation
+	 * follows them before the next file lands.  At start the daemon has
+	 * done this already (same rules: skipped). */
+	if (st->s.deadlines && j->cur && j->cur->s.deadlines != st->s.deadlines) {
+		size_t n = 0;
+		struct lw_err re = {0};
+		if (lw_obligations_recompute_all(j->wh, st->s.deadlines, &n, &re) != 0)
+			lw_log(LW_LOG_ERR, "deadlines", "recomputing obligations: %s", re.msg);
+		else
+			lw_log(LW_LOG_INFO, "deadlines", "obligations of %zu case(s) recomputed", n);
 	}
 	lw_ingest_free(j->ing);
 	settings_free(j->cur);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/text.h"
+#include "deadlines/deadlines.h"
 #include "domain/agency.h"
 #include "domain/pii.h"
 #include "dropbox/dropbox.h"
@@ -43,6 +44,7 @@ int lw_ingest_new(struct lw_wh *wh, const struct lw_ingest_settings *s,
 	ing->outcome_flags = s->outcome_flags;
 	ing->max_errors = s->max_errors ? s->max_errors : 200;
 	ing->one_shot = s->one_shot;
+	ing->deadlines = lw_dl_conf_ref(s->deadlines);
 	ing->profile_dir = strdup(s->profile_dir ? s->profile_dir : ".");
 	if (!ing->profile_dir || !(ing->aliases = lw_agency_aliases_new())) {
 		rc = lw_err_set(e, LW_ENOMEM, "out of memory");
@@ -122,6 +124,7 @@ void lw_ingest_free(struct lw_ingest *ing)
 	lw_pii_key_free(ing->pii);
 	lw_agency_aliases_free(ing->aliases);
 	lw_record_free(&ing->rec); /* the last row mapped is kept until the next one */
+	lw_dl_conf_unref(ing->deadlines);
 	free(ing->profile_dir);
 	free(ing);
 }

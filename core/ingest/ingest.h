@@ -26,6 +26,7 @@
 struct lw_wh;
 struct lw_ingest;
 struct lw_table_opts;
+struct lw_dl_conf;
 
 struct lw_ingest_settings {
 	const char *profile_dir;     /* where <profile>.json files are */
@@ -38,6 +39,9 @@ struct lw_ingest_settings {
 	int one_shot;                /* litwatch import: nothing retries a failed file (the
 					report says so) */
 	size_t max_errors;           /* row errors listed in a report (default 200) */
+	struct lw_dl_conf *deadlines; /* rules whose obligations each import recomputes for
+					 the cases it changed, in its own transaction; NULL:
+					 none.  lw_ingest_new takes a reference. */
 };
 
 /* Open the pipeline on a writer connection.  Loads the PII key and the

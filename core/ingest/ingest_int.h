@@ -27,6 +27,7 @@ struct lw_ingest {
 	size_t max_errors;
 	int one_shot;
 	struct lw_record rec; /* reused for every row */
+	struct lw_dl_conf *deadlines; /* a reference, or NULL */
 };
 
 /* The profile called name (cached). */

@@ -25,7 +25,8 @@ static const char *const case_cols[LW_CC__COUNT] = {
 	"case_no_raw", "year", "court_code", "special_code", "type_code", "seq", "court",
 	"court_level", "cause", "act_type", "domain", "plaintiff_hash", "plaintiff_mask",
 	"filed_date", "concluded_date", "outcome", "outcome_raw", "agency_lost", "hearing_held",
-	"head_appeared",
+	"head_appeared", "papers_received_date", "reported_date", "defence_filed_date",
+	"judgment_received_date", "loss_report_date", "rectification_date",
 };
 
 static const char *const ticket_cols[LW_TC__COUNT] = {
@@ -534,6 +535,12 @@ static void map_field(struct lw_record *r, const struct lw_map_ctx *ctx,
 		switch (pf->field) {
 		case LW_F_FILED_DATE: idx = LW_CC_FILED_DATE; break;
 		case LW_F_CONCLUDED_DATE: idx = LW_CC_CONCLUDED_DATE; break;
+		case LW_F_PAPERS_RECEIVED_DATE: idx = LW_CC_PAPERS_RECEIVED_DATE; break;
+		case LW_F_REPORTED_DATE: idx = LW_CC_REPORTED_DATE; break;
+		case LW_F_DEFENCE_FILED_DATE: idx = LW_CC_DEFENCE_FILED_DATE; break;
+		case LW_F_JUDGMENT_RECEIVED_DATE: idx = LW_CC_JUDGMENT_RECEIVED_DATE; break;
+		case LW_F_LOSS_REPORT_DATE: idx = LW_CC_LOSS_REPORT_DATE; break;
+		case LW_F_RECTIFICATION_DATE: idx = LW_CC_RECTIFICATION_DATE; break;
 		case LW_F_RECEIVED_AT: idx = LW_TC_RECEIVED_AT; break;
 		case LW_F_DEADLINE: idx = LW_TC_DEADLINE; break;
 		case LW_F_CLOSED_AT: idx = LW_TC_CLOSED_AT; break;

@@ -25,7 +25,9 @@ enum lw_case_col {
 	LW_CC_SEQ, LW_CC_COURT, LW_CC_COURT_LEVEL, LW_CC_CAUSE, LW_CC_ACT_TYPE, LW_CC_DOMAIN,
 	LW_CC_PLAINTIFF_HASH, LW_CC_PLAINTIFF_MASK, LW_CC_FILED_DATE, LW_CC_CONCLUDED_DATE,
 	LW_CC_OUTCOME, LW_CC_OUTCOME_RAW, LW_CC_AGENCY_LOST, LW_CC_HEARING_HELD,
-	LW_CC_HEAD_APPEARED, LW_CC__COUNT
+	LW_CC_HEAD_APPEARED, LW_CC_PAPERS_RECEIVED_DATE, LW_CC_REPORTED_DATE,
+	LW_CC_DEFENCE_FILED_DATE, LW_CC_JUDGMENT_RECEIVED_DATE, LW_CC_LOSS_REPORT_DATE,
+	LW_CC_RECTIFICATION_DATE, LW_CC__COUNT
 };
 
 /* Columns of `tickets` a record can carry (ticket_no is the key). */
@@ -38,7 +40,7 @@ enum lw_ticket_col {
 	LW_TC__COUNT
 };
 
-#define LW_REC_MAX_COLS 20 /* max(LW_CC__COUNT, LW_TC__COUNT) */
+#define LW_REC_MAX_COLS 26 /* max(LW_CC__COUNT, LW_TC__COUNT) */
 
 /* Column names as in the warehouse, for SQL and conflicts. */
 const char *lw_case_col_name(enum lw_case_col c);

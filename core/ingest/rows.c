@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "deadlines/obligations.h"
 #include "domain/pii.h"
 #include "ingest/ingest_int.h"
 #include "read/table.h"
@@ -152,6 +153,14 @@ int lw_ingest_finish(struct lw_ingest *ing, struct lw_ingest_result *res, struct
 	if (!strcmp(res->status, "rejected") && !res->message)
 		res->message = strdup("每一行都有问题，本文件没有导入任何数据，请按下面列出的问题更正 / every "
 				      "row has a problem; nothing was imported");
+	/* Obligations follow their case's dates in the same transaction: the
+	 * dashboard never sees a date without its deadline. */
+	if (ing->deadlines && res->inserted + res->updated > 0 &&
+	    (rc = lw_obligations_recompute_import(ing->wh, ing->deadlines, res->import_id, NULL,
+						  e)) != 0) {
+		lw_err_prefix(e, "deadlines");
+		return rc;
+	}
 	if ((rc = lw_store_import_finish(ing->store, res->import_id, res->status, &c, 0, res->message,
 					 e)) != 0)
 		return rc;

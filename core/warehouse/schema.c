@@ -472,6 +472,41 @@ static const char v7_sql[] =
 	/* Rows of the import that named an unresolved agency. */
 	"ALTER TABLE imports ADD COLUMN unresolved INTEGER NOT NULL DEFAULT 0;\n";
 
+/* ---- deadlines (时限监督, issue 15) -------------------------------------- */
+/* Named, not numbered, so that a merge with another branch's migration only
+ * renumbers its entry in lw_wh_migrations.  The dates agencies report (and
+ * the court feed where it has them), and one row per case x rule x
+ * defendant agency, recomputed in the transaction of the import that
+ * changed a date (core/deadlines/obligations.c).  The stored status does
+ * not depend on the clock: `due` / `overdue` are decided when read. */
+static const char deadlines_sql[] =
+	"ALTER TABLE cases ADD COLUMN papers_received_date TEXT " DATE_OK("papers_received_date") ";\n"
+	"ALTER TABLE cases ADD COLUMN reported_date TEXT " DATE_OK("reported_date") ";\n"
+	"ALTER TABLE cases ADD COLUMN defence_filed_date TEXT " DATE_OK("defence_filed_date") ";\n"
+	"ALTER TABLE cases ADD COLUMN judgment_received_date TEXT "
+	DATE_OK("judgment_received_date") ";\n"
+	"ALTER TABLE cases ADD COLUMN loss_report_date TEXT " DATE_OK("loss_report_date") ";\n"
+	"ALTER TABLE cases ADD COLUMN rectification_date TEXT " DATE_OK("rectification_date") ";\n"
+	"CREATE TABLE obligations (\n"
+	"  case_no       TEXT NOT NULL REFERENCES cases(case_no) ON DELETE CASCADE,\n"
+	"  rule          TEXT NOT NULL,\n"
+	"  agency_id     INTEGER REFERENCES agencies(id),\n"
+	"  calendar      TEXT NOT NULL CHECK (calendar IN ('calendar', 'working')),\n"
+	"  informational INTEGER NOT NULL DEFAULT 0 " BOOL_OK("informational") ",\n"
+	"  start_date    TEXT " DATE_OK("start_date") ",\n"
+	"  due_date      TEXT " DATE_OK("due_date") ",\n"
+	"  done_date     TEXT " DATE_OK("done_date") ",\n"
+	"  status        TEXT NOT NULL\n"
+	"                  CHECK (status IN ('waiting', 'open', 'met', 'late', 'unknown')),\n"
+	"  days_late     INTEGER CHECK (days_late IS NULL OR days_late > 0),\n"
+	"  note          TEXT,\n"
+	"  computed_at   TEXT NOT NULL " UTC_OK("computed_at") ",\n"
+	"  CHECK (status <> 'open' OR due_date IS NOT NULL)\n"
+	");\n"
+	"CREATE INDEX obligations_case ON obligations(case_no);\n"
+	"CREATE INDEX obligations_due ON obligations(due_date, status);\n"
+	"CREATE INDEX obligations_agency ON obligations(agency_id, due_date);\n";
+
 const struct lw_wh_migration lw_wh_migrations[] = {
 	{1, "canonical data: cases, tickets, agencies, imports, rejects, conflicts, cursors, alerts",
 	 v1_sql},
@@ -481,6 +516,8 @@ const struct lw_wh_migration lw_wh_migrations[] = {
 	{5, "tickets rebuilt with shape checks instead of date functions (faster imports)", v5_sql},
 	{6, "tickets without per-row timestamps and two indexes (faster imports)", v6_sql},
 	{7, "unresolved agency names, held until an operator maps them", v7_sql},
+	/* Keep last; renumber on merge (the number is only the position). */
+	{8, "deadlines: the dates agencies report, and stored obligations", deadlines_sql},
 };
 
 const int lw_wh_migration_count =

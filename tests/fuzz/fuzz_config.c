@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static char dir[] = "/tmp/lw-fuzz-config-XXXXXX";
 	static int ready;
 	struct lw_plugins *plugins = NULL;
-	struct lw_install_dirs defs = {dir, NULL};
+	struct lw_install_dirs defs = {dir, NULL, NULL};
 	struct lw_config *cfg = NULL;
 	struct lw_diag d = {0};
 	struct lw_err err = {0};

@@ -48,7 +48,7 @@ static const char *expand(const char *s)
 static int load(const char *json, struct lw_config **cfg, struct lw_diag *d)
 {
 	struct lw_plugins *plugins = NULL;
-	struct lw_install_dirs defs = {LW_TEST_PLUGIN_DIR, NULL};
+	struct lw_install_dirs defs = {LW_TEST_PLUGIN_DIR, NULL, NULL};
 	const char *text = expand(json);
 	int rc = lw_config_load_text(text, strlen(text), "test.json", &defs, &plugins, cfg, d);
 	/* Descriptors stay valid only while the registry lives; tests that
@@ -142,6 +142,25 @@ static const struct bad_case bad_cases[] = {
 	 "shutdown_timeout: expected a duration such as \"500ms\", \"15m\" or \"1h\"; got \"soon\""},
 	{"{\"data_dir\":\"@D\",\"plugin_dir\":\"@D/noplugins\"}",
 	 "plugin_dir: directory does not exist: @D/noplugins"},
+	/* The deadlines section is part of the whole (docs/deadlines.md). */
+	{"{\"data_dir\":\"@D\",\"deadlines\":{\"rules\":[]}}",
+	 "deadlines.holidays_dir: not set, and no default could be derived from the location of "
+	 "this program"},
+	{"{\"data_dir\":\"@D\",\"deadlines\":{\"holidays_dir\":\"" LW_HOLIDAY_DIR "\","
+	 "\"contacts\":{\"县公安局\":\"robot\"}}}",
+	 "deadlines.contacts.县公安局: no sink called \"robot\" in alerts.sinks"},
+	{"{\"data_dir\":\"@D\",\"deadlines\":{\"holidays_dir\":\"" LW_HOLIDAY_DIR "\","
+	 "\"rules\":[{\"name\":\"x\",\"start\":\"papers_received_date\",\"length\":3,"
+	 "\"calendar\":\"lunar\"}]}}",
+	 "deadlines.rules[0].calendar: expected \"calendar\" (litigation periods, calendar days) or "
+	 "\"working\" (working days of the official calendar)"},
+	{"{\"data_dir\":\"@D\",\"deadlines\":{\"holidays_dir\":\"@D\"}}",
+	 "deadlines.holidays_dir: holiday calendar directory @D holds no YYYY.json file"},
+	{"{\"data_dir\":\"@D\",\"detect\":{\"rules\":[{\"name\":\"deadline-x\","
+	 "\"method\":\"loss-rate\",\"series\":\"cases.lost.quarterly.by_agency\","
+	 "\"above_percent\":10}]}}",
+	 "detect.rules[0].name: \"deadline-x\": names starting with \"deadline-\" are reserved for "
+	 "the deadlines section's alerts"},
 };
 
 static void setup_tmpdir(void)
@@ -297,7 +316,7 @@ static void loader_checks_where_a_linked_plugin_really_is(void **state)
 static void good_config_is_typed_with_defaults_and_absolute_paths(void **state)
 {
 	struct lw_plugins *plugins = NULL;
-	struct lw_install_dirs defs = {LW_TEST_PLUGIN_DIR, "/nonexistent/profiles"};
+	struct lw_install_dirs defs = {LW_TEST_PLUGIN_DIR, "/nonexistent/profiles", NULL};
 	struct lw_config *cfg = NULL;
 	struct lw_diag d = {0};
 	const char *text;
