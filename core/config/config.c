@@ -21,6 +21,7 @@
 #include "base/text.h"
 #include "config/loader.h"
 #include "ingest/profile.h"
+#include "report/schedule.h"
 
 /* The core's top-level keys.  "data_dir" and "sources" are checked by hand
  * (data_dir is the base of every other path; sources hold plugin keys). */
@@ -60,6 +61,8 @@ static const struct lw_option core_options[] = {
 	 "configured sources"},
 	{"detect", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL, "alert rules (docs/alerts.md)"},
 	{"alerts", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL, "alert grouping and sinks (docs/alerts.md)"},
+	{"reports", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL,
+	 "bulletins made on schedule and their ranking rules (docs/reports.md)"},
 	{NULL, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -138,6 +141,7 @@ void lw_config_free(struct lw_config *cfg)
 	free(cfg->data_dir);
 	free(cfg->warehouse);
 	free(cfg->rounding);
+	lw_reports_conf_free(cfg->reports);
 	free(cfg->plugin_dir);
 	free(cfg->profile_dir);
 	free(cfg->http_listen);
@@ -322,6 +326,22 @@ static void check_sources(json_t *arr, struct lw_config *cfg, struct lw_plugins 
 	json_decref(seen);
 }
 
+/* Every sink a bulletin is sent to is one of the alerts section's. */
+static void check_report_sinks(const struct lw_config *cfg, struct lw_diag *d)
+{
+	for (size_t i = 0; i < cfg->reports->nsched; i++)
+		for (size_t k = 0; k < cfg->reports->sched[i].nsend_to; k++) {
+			const char *name = cfg->reports->sched[i].send_to[k];
+			size_t j = 0;
+			while (cfg->alerts && j < cfg->alerts->nsinks &&
+			       strcmp(cfg->alerts->sinks[j].name, name))
+				j++;
+			if (!cfg->alerts || j == cfg->alerts->nsinks)
+				lw_diag_add(d, "reports.bulletins[%zu].send_to[%zu]: \"%s\" is not a sink "
+					       "of the alerts section (alerts.sinks[].name)", i, k, name);
+		}
+}
+
 static int load_root(json_t *root, const char *name, const struct lw_install_dirs *defs,
 		     struct lw_plugins **plugins, struct lw_config **out, struct lw_diag *d)
 {
@@ -449,6 +469,10 @@ static int load_root(json_t *root, const char *name, const struct lw_install_dir
 	if (json_object_get(root, "detect") || json_object_get(root, "alerts"))
 		lw_alerts_conf_parse(json_object_get(root, "detect"), json_object_get(root, "alerts"),
 				     cfg->data_dir, &cfg->alerts, d);
+	if (lw_reports_conf_parse(json_object_get(root, "reports"), cfg->data_dir, &cfg->reports, d) ==
+		    0 &&
+	    cfg->reports)
+		check_report_sinks(cfg, d);
 	json_decref(vals);
 	if (d->n)
 		goto fail_nofree;
@@ -545,4 +569,8 @@ void lw_config_settings(const struct lw_config *cfg, struct lw_settings *out)
 	out->withdrawn_after_change_is_loss = cfg->withdrawn_after_change_is_loss;
 	out->hold_unknown_agencies = cfg->hold_unknown_agencies;
 	out->rounding = cfg->rounding;
+	out->report_min_concluded = cfg->reports ? cfg->reports->min_concluded : -1;
+	out->report_flag_top = cfg->reports ? (long long)cfg->reports->flag_top : 0;
+	out->report_title = cfg->reports ? cfg->reports->title : NULL;
+	out->known_agencies = cfg->agencies;
 }

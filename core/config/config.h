@@ -42,6 +42,8 @@ struct lw_source_conf {
 			      need no restart of that source */
 };
 
+struct lw_reports_conf;
+
 struct lw_config {
 	char *path;        /* the file it was read from */
 	char *data_dir;    /* absolute */
@@ -62,6 +64,8 @@ struct lw_config {
 	char *rounding;            /* "half-up" | "truncate" */
 	struct lw_alerts_conf *alerts; /* the "detect" and "alerts" sections,
 					  parsed (core/alerts/alerts.h); owned */
+	struct lw_reports_conf *reports; /* the "reports" section (report/schedule.h), or
+					    NULL; owned */
 	size_t nsources;
 	struct lw_source_conf *sources;
 };

@@ -146,6 +146,19 @@ static int add_every_agency(struct lw_wh *wh, const struct lw_fig_opts *o, struc
 	if (rc < 0)
 		return rc;
 	qsort(t->rows, t->n, sizeof *t->rows, cmp_group);
+	if (json_object_size(o->known_agencies)) {
+		const char *name;
+		json_t *v;
+		have = t->n;
+		json_object_foreach(o->known_agencies, name, v) {
+			struct lw_fig_row key = {.group = (char *)name};
+			if (have && bsearch(&key, t->rows, have, sizeof key, cmp_group))
+				continue;
+			if ((rc = push_row(t, cap, name, &zero, o->rounding, e)) != 0)
+				return rc;
+		}
+		qsort(t->rows, t->n, sizeof *t->rows, cmp_group);
+	}
 	return 0;
 }
 

@@ -42,6 +42,9 @@ struct lw_fig_opts {
 	enum lw_rounding rounding;
 	int withdrawn_is_loss; /* 被告改变行政行为后撤诉 counts as a loss */
 	int every_agency;      /* by agency: list agencies without a case too (zeros) */
+	json_t *known_agencies; /* with every_agency: names (object keys) that are agencies
+				   even before a row names them (the configuration's
+				   "agencies"); may be NULL */
 };
 
 struct lw_fig_row {
@@ -139,8 +142,11 @@ struct lw_fig_completeness {
 	struct lw_fig_source *sources;
 	size_t nsources;
 };
+/* known_agencies as in struct lw_fig_opts: a configured agency nothing has
+ * named yet has sent nothing. */
 int lw_figures_completeness(struct lw_wh *wh, const struct lw_fig_period *p,
-			    struct lw_fig_completeness *out, struct lw_err *e);
+			    json_t *known_agencies, struct lw_fig_completeness *out,
+			    struct lw_err *e);
 void lw_fig_completeness_free(struct lw_fig_completeness *c);
 
 #endif

@@ -208,7 +208,41 @@ void lw_fig_completeness_free(struct lw_fig_completeness *c)
 	memset(c, 0, sizeof *c);
 }
 
-int lw_figures_completeness(struct lw_wh *wh, const struct lw_fig_period *p,
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Configured agencies the warehouse does not know yet: silent too. */
+static int add_known(struct lw_wh *wh, json_t *known, struct lw_fig_completeness *out, size_t *cap,
+		     struct lw_err *e)
+{
+	static const char sql[] = "SELECT 1 FROM agencies WHERE name = :name";
+	const char *name;
+	json_t *v;
+	int rc;
+
+	json_object_foreach(known, name, v) {
+		sqlite3_stmt *st;
+		if ((rc = lw_wh_stmt(wh, sql, &st, e)) || (rc = lw_wh_bind_text(st, ":name", name, e)))
+			return rc;
+		rc = lw_wh_step(wh, st, e);
+		sqlite3_reset(st);
+		if (rc < 0)
+			return rc;
+		if (rc == 1)
+			continue;
+		if (grow((void **)&out->silent, cap, out->nsilent, sizeof *out->silent) ||
+		    !(out->silent[out->nsilent] = strdup(name)))
+			return lw_err_set(e, LW_ENOMEM, "completeness: out of memory");
+		out->nsilent++;
+		out->nagencies++;
+	}
+	qsort(out->silent, out->nsilent, sizeof *out->silent, cmp_str);
+	return 0;
+}
+
+int lw_figures_completeness(struct lw_wh *wh, const struct lw_fig_period *p, json_t *known,
 			    struct lw_fig_completeness *out, struct lw_err *e)
 {
 	sqlite3_stmt *st;
@@ -243,6 +277,8 @@ int lw_figures_completeness(struct lw_wh *wh, const struct lw_fig_period *p,
 			out->nagencies = (size_t)sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
 	}
+	if (rc >= 0 && !oom && known)
+		rc = add_known(wh, known, out, &cap, e);
 	cap = 0;
 	if (rc >= 0 && !oom && (rc = lw_wh_stmt(wh, lw_figsql_sources, &st, e)) == 0) {
 		while ((rc = lw_wh_step(wh, st, e)) == 1) {

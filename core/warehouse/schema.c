@@ -472,6 +472,31 @@ static const char v7_sql[] =
 	/* Rows of the import that named an unresolved agency. */
 	"ALTER TABLE imports ADD COLUMN unresolved INTEGER NOT NULL DEFAULT 0;\n";
 
+/* ---- bulletins: the scheduled bulletins made, and their sends ----------- */
+/* (Kept last and self-contained: a concurrent migration merged before it
+ * only renumbers this one.)  A bulletin of (name, period) is made once:
+ * the row says so across restarts, like an alert.  Each sink it goes to
+ * has a row, pending until sent. */
+static const char bulletins_sql[] =
+	"CREATE TABLE bulletins (\n"
+	"  id          INTEGER PRIMARY KEY,\n"
+	"  name        TEXT NOT NULL,\n"
+	"  period      TEXT NOT NULL,\n"
+	"  made_at     TEXT NOT NULL DEFAULT " NOW_UTC " " UTC_OK("made_at") ",\n"
+	"  files       TEXT NOT NULL,\n" /* JSON array of the files written */
+	"  data_sha256 TEXT " HEX64_OK("data_sha256") ",\n"
+	"  UNIQUE (name, period)\n"
+	");\n"
+	"CREATE TABLE bulletin_sends (\n"
+	"  bulletin_id     INTEGER NOT NULL REFERENCES bulletins(id) ON DELETE CASCADE,\n"
+	"  sink            TEXT NOT NULL,\n"
+	"  status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent')),\n"
+	"  attempts        INTEGER NOT NULL DEFAULT 0 " COUNT_OK("attempts") ",\n"
+	"  last_attempt_at TEXT " UTC_OK("last_attempt_at") ",\n"
+	"  detail          TEXT,\n"
+	"  PRIMARY KEY (bulletin_id, sink)\n"
+	") WITHOUT ROWID;\n";
+
 const struct lw_wh_migration lw_wh_migrations[] = {
 	{1, "canonical data: cases, tickets, agencies, imports, rejects, conflicts, cursors, alerts",
 	 v1_sql},
@@ -481,6 +506,7 @@ const struct lw_wh_migration lw_wh_migrations[] = {
 	{5, "tickets rebuilt with shape checks instead of date functions (faster imports)", v5_sql},
 	{6, "tickets without per-row timestamps and two indexes (faster imports)", v6_sql},
 	{7, "unresolved agency names, held until an operator maps them", v7_sql},
+	{8, "bulletins made on schedule and their sends", bulletins_sql},
 };
 
 const int lw_wh_migration_count =
