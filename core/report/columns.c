@@ -67,7 +67,7 @@ const struct lw_rtable lw_rtable_lost = {"败诉案件", "败诉案件（一案�
 					 N(lost)};
 const struct lw_rtable lw_rtable_hotline = {"12345与诉讼", "12345涉执法诉求与行政诉讼（诉源治理）",
 					    "12345 beside the suits", hotline, N(hotline)};
-const struct lw_rtable lw_rtable_sources = {"数据完整性", "数据完整性", "data completeness",
+const struct lw_rtable lw_rtable_sources = {"数据完整性", "各数据来源最近导入", "last import of each source",
 					    sources, N(sources)};
 
 const struct lw_rheadline lw_rheadlines[] = {
