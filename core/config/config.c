@@ -142,6 +142,7 @@ void lw_config_free(struct lw_config *cfg)
 	free(cfg->warehouse);
 	free(cfg->rounding);
 	lw_reports_conf_free(cfg->reports);
+	lw_alerts_conf_free(cfg->report_sinks);
 	free(cfg->plugin_dir);
 	free(cfg->profile_dir);
 	free(cfg->http_listen);
@@ -471,8 +472,17 @@ static int load_root(json_t *root, const char *name, const struct lw_install_dir
 				     cfg->data_dir, &cfg->alerts, d);
 	if (lw_reports_conf_parse(json_object_get(root, "reports"), cfg->data_dir, &cfg->reports, d) ==
 		    0 &&
-	    cfg->reports)
+	    cfg->reports) {
+		struct lw_diag again = {0};
 		check_report_sinks(cfg, d);
+		/* The daemon's bulletins send through the same sinks as alerts
+		 * but live beside the alert engine (which owns cfg->alerts):
+		 * they get their own parsed copy. */
+		if (cfg->alerts && !d->n)
+			lw_alerts_conf_parse(json_object_get(root, "detect"), json_object_get(root, "alerts"),
+					     cfg->data_dir, &cfg->report_sinks, &again);
+		lw_diag_free(&again);
+	}
 	json_decref(vals);
 	if (d->n)
 		goto fail_nofree;

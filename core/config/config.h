@@ -66,6 +66,9 @@ struct lw_config {
 					  parsed (core/alerts/alerts.h); owned */
 	struct lw_reports_conf *reports; /* the "reports" section (report/schedule.h), or
 					    NULL; owned */
+	struct lw_alerts_conf *report_sinks; /* the alerts section parsed again for the
+						bulletins' sends (NULL without reports
+						or alerts); owned */
 	size_t nsources;
 	struct lw_source_conf *sources;
 };

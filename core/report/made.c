@@ -11,12 +11,12 @@
 
 static const char sql_made[] = "SELECT 1 FROM bulletins WHERE name = :name AND period = :period";
 static const char sql_insert[] =
-	"INSERT INTO bulletins (name, period, files, data_sha256) "
-	"VALUES (:name, :period, :files, :sha)";
+	"INSERT INTO bulletins (name, period, files, data_sha256, title, summary) "
+	"VALUES (:name, :period, :files, :sha, :title, :summary)";
 static const char sql_insert_send[] =
 	"INSERT INTO bulletin_sends (bulletin_id, sink) VALUES (:id, :sink)";
 static const char sql_pending[] =
-	"SELECT b.id, b.name, b.period, b.files, s.sink, s.attempts\n"
+	"SELECT b.id, b.name, b.period, b.files, s.sink, s.attempts, b.title, b.summary\n"
 	"FROM bulletin_sends s JOIN bulletins b ON b.id = s.bulletin_id\n"
 	"WHERE s.status = 'pending' AND s.attempts < :max ORDER BY b.id, s.sink";
 static const char sql_send_done[] =
@@ -39,8 +39,8 @@ int lw_bulletin_made(struct lw_wh *wh, const char *name, const char *period, str
 }
 
 int lw_bulletin_record(struct lw_wh *wh, const char *name, const char *period, json_t *files,
-		       const char *sha, const char *const *sinks, size_t nsinks, int64_t *id,
-		       struct lw_err *e)
+		       const char *sha, const char *title, const char *summary,
+		       const char *const *sinks, size_t nsinks, int64_t *id, struct lw_err *e)
 {
 	char *ftext = json_dumps(files, JSON_COMPACT);
 	sqlite3_stmt *st;
@@ -57,7 +57,9 @@ int lw_bulletin_record(struct lw_wh *wh, const char *name, const char *period, j
 	}
 	if ((rc = lw_wh_stmt(wh, sql_insert, &st, e)) || (rc = lw_wh_bind_text(st, ":name", name, e)) ||
 	    (rc = lw_wh_bind_text(st, ":period", period, e)) ||
-	    (rc = lw_wh_bind_text(st, ":files", ftext, e)) || (rc = lw_wh_bind_text(st, ":sha", sha, e)))
+	    (rc = lw_wh_bind_text(st, ":files", ftext, e)) || (rc = lw_wh_bind_text(st, ":sha", sha, e)) ||
+	    (rc = lw_wh_bind_text(st, ":title", title, e)) ||
+	    (rc = lw_wh_bind_text(st, ":summary", summary, e)))
 		goto fail;
 	rc = lw_wh_step(wh, st, e);
 	sqlite3_reset(st);
@@ -89,6 +91,8 @@ void lw_bulletin_sends_free(struct lw_bulletin_send *s, size_t n)
 		free(s[i].name);
 		free(s[i].period);
 		free(s[i].sink);
+		free(s[i].title);
+		free(s[i].summary);
 		json_decref(s[i].files);
 	}
 	free(s);
@@ -125,8 +129,11 @@ int lw_bulletin_sends_pending(struct lw_wh *wh, unsigned max_attempts, struct lw
 		v[k].files = json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL);
 		v[k].sink = strdup((const char *)sqlite3_column_text(st, 4));
 		v[k].attempts = sqlite3_column_int64(st, 5);
+		v[k].title = strdup((const char *)sqlite3_column_text(st, 6));
+		v[k].summary = strdup((const char *)sqlite3_column_text(st, 7));
 		k++;
-		if (!v[k - 1].name || !v[k - 1].period || !v[k - 1].sink) {
+		if (!v[k - 1].name || !v[k - 1].period || !v[k - 1].sink || !v[k - 1].title ||
+		    !v[k - 1].summary) {
 			rc = lw_err_set(e, LW_ENOMEM, "bulletin sends: out of memory");
 			break;
 		}

@@ -74,13 +74,14 @@ int lw_bulletin_made(struct lw_wh *wh, const char *name, const char *period, str
  * *id the new row.  LW_EEXIST when it was already made (another process
  * won). */
 int lw_bulletin_record(struct lw_wh *wh, const char *name, const char *period, json_t *files,
-		       const char *data_sha256, const char *const *sinks, size_t nsinks,
-		       int64_t *id, struct lw_err *e);
+		       const char *data_sha256, const char *title, const char *summary,
+		       const char *const *sinks, size_t nsinks, int64_t *id, struct lw_err *e);
 
-/* A send still to do: bulletin id, its name, period and files, the sink. */
+/* A send still to do: bulletin id, its name, period, files, title and
+ * summary as made, the sink. */
 struct lw_bulletin_send {
 	int64_t bulletin_id;
-	char *name, *period, *sink;
+	char *name, *period, *sink, *title, *summary;
 	json_t *files;
 	int64_t attempts;
 };

@@ -485,6 +485,8 @@ static const char bulletins_sql[] =
 	"  made_at     TEXT NOT NULL DEFAULT " NOW_UTC " " UTC_OK("made_at") ",\n"
 	"  files       TEXT NOT NULL,\n" /* JSON array of the files written */
 	"  data_sha256 TEXT " HEX64_OK("data_sha256") ",\n"
+	"  title       TEXT NOT NULL,\n"
+	"  summary     TEXT NOT NULL,\n" /* the robots' markdown, as made */
 	"  UNIQUE (name, period)\n"
 	");\n"
 	"CREATE TABLE bulletin_sends (\n"
