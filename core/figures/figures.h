@@ -127,10 +127,10 @@ int lw_figures_hotline(struct lw_wh *wh, const struct lw_fig_period *p,
 		       struct lw_err *e);
 void lw_fig_hotline_free(struct lw_fig_hotline *h, size_t n);
 
-/* Data completeness.  An agency has reported for p when a row naming it
- * (a case it is sued in, or a 12345 work order it handles) was written by
- * an import started on or after p's first day; every source's last import
- * is listed with its time (UTC). */
+/* Data completeness.  An agency has reported for p when a case it is sued
+ * in was written by an import started on or after p's first day (12345
+ * work orders come from the platform, not from the agencies); every
+ * source's last import is listed with its time (UTC). */
 struct lw_fig_source {
 	char *source, *last_import, *last_status;
 	long long imports;
