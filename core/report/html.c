@@ -13,7 +13,7 @@
 #include "report/svg.h"
 
 static const char css[] =
-	"body{font-family:\"Microsoft YaHei\",\"PingFang SC\",\"Noto Sans CJK SC\",SimSun,sans-serif;"
+	"body{font-family:\"Microsoft YaHei\",\"PingFang SC\",\"Noto Sans CJK SC\",\"WenQuanYi Micro Hei\",SimSun,sans-serif;"
 	"margin:16px;color:#222;line-height:1.5}"
 	"h1{font-size:22px;text-align:center;margin:8px 0}h2{font-size:17px;border-left:4px solid #1f4e79;"
 	"padding-left:8px;margin-top:28px}"
