@@ -33,9 +33,14 @@ int lw_cmd_poll(int argc, char **argv);
 /* core/read/cmd_read.c: print a table as the readers see it. */
 int lw_cmd_read(int argc, char **argv);
 
-/* core/ingest/: litwatch import, litwatch stats (docs/import.md). */
+/* core/ingest/: litwatch import, litwatch agencies (docs/import.md). */
 int lw_cmd_import(int argc, char **argv);
-int lw_cmd_stats(int argc, char **argv);
 int lw_cmd_agencies(int argc, char **argv);
+
+/* core/figures/cmd_stats.c: litwatch stats (docs/import.md). */
+int lw_cmd_stats(int argc, char **argv);
+
+/* core/report/cmd_report.c: litwatch report (docs/reports.md). */
+int lw_cmd_report(int argc, char **argv);
 
 #endif

@@ -29,6 +29,9 @@ static const struct lw_command commands[] = {
 	 "import files once, through the same pipeline as the daemon"},
 	{"stats", lw_cmd_stats, "--db FILE --period 2023|2023Q1|2023-01 [--by agency|domain|act|court]",
 	 "the official figures: filed, concluded, lost, loss rate, 调撤率, head appearance"},
+	{"report", lw_cmd_report,
+	 "--period 2024Q3 --format xlsx|html|csv|json -o OUT (--db FILE | --config FILE)",
+	 "the quarterly bulletin (季度通报): ranking, lost cases, 12345 beside suits, charts"},
 	{"detect", lw_cmd_detect, "--method ears-c1|ears-c2|ears-c3|farrington|cusum [FLAGS] < SERIES",
 	 "run a detector over a count series, as R's surveillance package does"},
 	{"read", lw_cmd_read, "FILE [--sheet NAME|N] [--encoding E] [--format csv|jsonl]",
@@ -52,7 +55,7 @@ static const struct lw_command commands[] = {
  * evaluate). */
 static int takes_settings(const char *cmd)
 {
-	static const char *const names[] = {"import", "stats", "alerts", "agencies"};
+	static const char *const names[] = {"import", "stats", "report", "alerts", "agencies"};
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
 		if (!strcmp(cmd, names[i]))
 			return 1;

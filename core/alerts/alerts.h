@@ -285,6 +285,25 @@ int lw_alert_send(struct lw_http_driver *drv, const struct lw_alert_sink *sink,
 int lw_sink_render(const struct lw_alert_sink *sink, int64_t id, const char *payload,
 		   int64_t now_ms, char **url, char **body, struct lw_err *e);
 
+/* A scheduled bulletin for a sink (core/report/: the daemon sends it).
+ * Everything is borrowed. */
+struct lw_bulletin_msg {
+	const char *name, *period; /* schedule entry and period label: the identity */
+	const char *title;         /* Chinese title, e.g. 2024年第三季度…通报 */
+	const char *markdown;      /* the summary with the top 3 */
+	const char *attach_path;   /* email: the file attached (the XLSX), or NULL */
+	const char *attach_name;   /* its file name in the mail */
+};
+
+/* Render bulletin b for sink into m (m->url, m->body malloc'd; free with
+ * lw_outbox_msgs_free(m, 1) or by hand): email gets a MIME multipart
+ * message, the summary as text and the file attached; WeCom and DingTalk
+ * the markdown message type; a webhook {"bulletin": ...} JSON; the log
+ * sink a line (m->log set, nothing to send).  Errors: LW_EIO (the file
+ * cannot be read), LW_ENOMEM. */
+int lw_sink_render_bulletin(const struct lw_alert_sink *sink, const struct lw_bulletin_msg *b,
+			    int64_t now_ms, struct lw_outbox_msg *m, struct lw_err *e);
+
 /* DingTalk signature: base64(HMAC-SHA256(secret, ts_ms "\n" secret)),
  * URL-encoded, into a malloc'd string (NULL on ENOMEM). */
 char *lw_dingtalk_sign(const char *secret, int64_t ts_ms);

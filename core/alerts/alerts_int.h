@@ -110,4 +110,8 @@ int lw_is_deadline_alert(json_t *labels);
 /* sinks.c: labels helpers. */
 char *lw_json_canon(json_t *v); /* compact, sorted keys; malloc'd */
 
+/* Base64 of in (76-character lines, CRLF) into a malloc'd string (NULL on
+ * ENOMEM): mail bodies and attachments (sinks.c). */
+char *lw_b64(const unsigned char *in, size_t len);
+
 #endif

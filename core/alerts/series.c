@@ -7,12 +7,20 @@
  * Dense: every period from a series' first data up to the period of "now"
  * has a value, 0 when no row fell in it.  Before its first data a series
  * has no entries at all ("no data", not zero).  The SQL is in sql.c.
+ *
+ * Filed-case series start where the warehouse's case data starts
+ * (figures/figures.h: lw_figures_data_start), not at the group's own first
+ * suit: once the sources have reported for a month, an agency without a
+ * suit that month had 0, and the year-over-year rule must see it (issue
+ * 13 §4: the agency with +210 % was missed because its first months were
+ * "no data").
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alerts/alerts_int.h"
+#include "figures/figures.h"
 
 void lw_series_set_free(struct lw_series_set *set)
 {
@@ -77,6 +85,8 @@ int lw_series_load(struct lw_wh *wh, enum lw_series_kind kind, int64_t now,
 	sqlite3_stmt *st = NULL;
 	size_t cap = 0;
 	int rc, with_aux = kind == LW_SERIES_LOST_QUARTERLY_AGENCY;
+	int filed = kind <= LW_SERIES_FILED_MONTHLY_ACT_TYPE;
+	int64_t data_start = INT64_MAX;
 
 	memset(out, 0, sizeof *out);
 	if ((unsigned)kind >= LW_SERIES_KIND_COUNT)
@@ -85,6 +95,14 @@ int lw_series_load(struct lw_wh *wh, enum lw_series_kind kind, int64_t now,
 	out->freq = lw_series_kinds[kind].freq;
 	out->last = lw_period_of_day(out->freq, today);
 	lw_day_format(today, end, sizeof end);
+	if (filed) {
+		char first[11];
+		int64_t day;
+		if ((rc = lw_figures_data_start(wh, first, e)) != 0)
+			return rc;
+		if (first[0] && lw_day_parse(first, &day) == 0)
+			data_start = lw_period_of_day(out->freq, day);
+	}
 	if ((rc = lw_wh_stmt(wh, lw_alsql_series[kind], &st, e)) != 0 ||
 	    (rc = lw_wh_bind_text(st, ":end", end, e)) != 0 ||
 	    (with_aux && (rc = lw_wh_bind_int64(st, ":withdrawn_is_loss", withdrawn_is_loss ? 1 : 0,
@@ -107,7 +125,8 @@ int lw_series_load(struct lw_wh *wh, enum lw_series_kind kind, int64_t now,
 			k1 = a ? strdup(a) : NULL;
 			k2 = b ? strdup(b) : NULL;
 			if ((a && !k1) || (b && !k2) ||
-			    !(cur = series_new(out, &cap, a, b, p, with_aux))) {
+			    !(cur = series_new(out, &cap, a, b, p < data_start ? p : data_start,
+					       with_aux))) {
 				rc = lw_err_set(e, LW_ENOMEM, "series %s: out of memory",
 						lw_series_kinds[kind].name);
 				goto fail;

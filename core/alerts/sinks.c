@@ -96,7 +96,7 @@ static void markdown(json_t *doc, int64_t id, struct buf *b, char *title, size_t
 		s_or(doc, "evaluatedAt", ""));
 }
 
-static char *b64(const unsigned char *in, size_t len)
+char *lw_b64(const unsigned char *in, size_t len)
 {
 	static const char tbl[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -144,8 +144,8 @@ static int email(const struct lw_alert_sink *sink, json_t *doc, int64_t id, stru
 	bprintf(&text, "litwatch notification #%lld, evaluated %s\n"
 		       "查看 / details: litwatch alerts list\n",
 		(long long)id, s_or(doc, "evaluatedAt", ""));
-	subj = b64((const unsigned char *)title, strlen(title));
-	body = text.p ? b64((const unsigned char *)text.p, text.n) : NULL;
+	subj = lw_b64((const unsigned char *)title, strlen(title));
+	body = text.p ? lw_b64((const unsigned char *)text.p, text.n) : NULL;
 	if (!subj || !body || text.oom) {
 		free(subj);
 		free(body);

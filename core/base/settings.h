@@ -26,6 +26,12 @@ struct lw_settings {
 	int withdrawn_after_change_is_loss;
 	int hold_unknown_agencies;      /* "unknown_agencies": "hold" */
 	const char *rounding;           /* "half-up" | "truncate", or NULL */
+	/* The `reports` section: ranking rules of the bulletin (-1 / 0 /
+	 * NULL when not set: the command's defaults apply). */
+	long long report_min_concluded; /* reports.min_concluded */
+	long long report_flag_top;      /* reports.flag_top */
+	const char *report_title;       /* reports.title: the bureau's name */
+	json_t *known_agencies;         /* same as agencies: listed even without a case */
 };
 
 /* The settings published for this process (never NULL; zeroed when no

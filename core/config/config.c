@@ -22,6 +22,7 @@
 #include "deadlines/deadlines.h"
 #include "config/loader.h"
 #include "ingest/profile.h"
+#include "report/schedule.h"
 
 /* The core's top-level keys.  "data_dir" and "sources" are checked by hand
  * (data_dir is the base of every other path; sources hold plugin keys). */
@@ -63,6 +64,8 @@ static const struct lw_option core_options[] = {
 	{"alerts", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL, "alert grouping and sinks (docs/alerts.md)"},
 	{"deadlines", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL,
 	 "time limits (时限): rules, holiday calendar, agencies' contacts (docs/deadlines.md)"},
+	{"reports", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL,
+	 "bulletins made on schedule and their ranking rules (docs/reports.md)"},
 	{NULL, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -141,6 +144,8 @@ void lw_config_free(struct lw_config *cfg)
 	free(cfg->data_dir);
 	free(cfg->warehouse);
 	free(cfg->rounding);
+	lw_reports_conf_free(cfg->reports);
+	lw_alerts_conf_free(cfg->report_sinks);
 	free(cfg->plugin_dir);
 	free(cfg->profile_dir);
 	lw_dl_conf_unref(cfg->deadlines);
@@ -326,6 +331,15 @@ static void check_sources(json_t *arr, struct lw_config *cfg, struct lw_plugins 
 	json_decref(seen);
 }
 
+/* Nonzero when alerts.sinks has a sink called name. */
+static int has_sink(const struct lw_config *cfg, const char *name)
+{
+	for (size_t i = 0; cfg->alerts && name && i < cfg->alerts->nsinks; i++)
+		if (!strcmp(cfg->alerts->sinks[i].name, name))
+			return 1;
+	return 0;
+}
+
 /* The deadlines section, and what it names in others: a contact is a sink
  * of alerts.sinks. */
 static void check_deadlines(json_t *section, struct lw_config *cfg,
@@ -337,17 +351,24 @@ static void check_deadlines(json_t *section, struct lw_config *cfg,
 	if (lw_dl_conf_parse(section, cfg->data_dir, defs ? defs->holiday_dir : NULL, &cfg->deadlines,
 			     d) != 0)
 		return;
-	json_object_foreach(cfg->deadlines->contacts, agency, sink) {
-		size_t i = 0;
-		while (cfg->alerts && i < cfg->alerts->nsinks &&
-		       strcmp(cfg->alerts->sinks[i].name, json_string_value(sink)))
-			i++;
-		if (!cfg->alerts || i == cfg->alerts->nsinks)
+	json_object_foreach(cfg->deadlines->contacts, agency, sink)
+		if (!has_sink(cfg, json_string_value(sink)))
 			lw_diag_add(d, "deadlines.contacts.%s: no sink called \"%s\" in alerts.sinks",
 				    agency, json_string_value(sink));
-	}
 	if (cfg->alerts)
 		cfg->alerts->deadlines = lw_dl_conf_ref(cfg->deadlines);
+}
+
+/* Every sink a bulletin is sent to is one of the alerts section's. */
+static void check_report_sinks(const struct lw_config *cfg, struct lw_diag *d)
+{
+	for (size_t i = 0; i < cfg->reports->nsched; i++)
+		for (size_t k = 0; k < cfg->reports->sched[i].nsend_to; k++) {
+			const char *name = cfg->reports->sched[i].send_to[k];
+			if (!has_sink(cfg, name))
+				lw_diag_add(d, "reports.bulletins[%zu].send_to[%zu]: \"%s\" is not a sink "
+					       "of the alerts section (alerts.sinks[].name)", i, k, name);
+		}
 }
 
 static int load_root(json_t *root, const char *name, const struct lw_install_dirs *defs,
@@ -479,6 +500,19 @@ static int load_root(json_t *root, const char *name, const struct lw_install_dir
 				     cfg->data_dir, &cfg->alerts, d);
 	if (json_object_get(root, "deadlines"))
 		check_deadlines(json_object_get(root, "deadlines"), cfg, defs, d);
+	if (lw_reports_conf_parse(json_object_get(root, "reports"), cfg->data_dir, &cfg->reports, d) ==
+		    0 &&
+	    cfg->reports) {
+		struct lw_diag again = {0};
+		check_report_sinks(cfg, d);
+		/* The daemon's bulletins send through the same sinks as alerts
+		 * but live beside the alert engine (which owns cfg->alerts):
+		 * they get their own parsed copy. */
+		if (cfg->alerts && !d->n)
+			lw_alerts_conf_parse(json_object_get(root, "detect"), json_object_get(root, "alerts"),
+					     cfg->data_dir, &cfg->report_sinks, &again);
+		lw_diag_free(&again);
+	}
 	json_decref(vals);
 	if (d->n)
 		goto fail_nofree;
@@ -575,4 +609,8 @@ void lw_config_settings(const struct lw_config *cfg, struct lw_settings *out)
 	out->withdrawn_after_change_is_loss = cfg->withdrawn_after_change_is_loss;
 	out->hold_unknown_agencies = cfg->hold_unknown_agencies;
 	out->rounding = cfg->rounding;
+	out->report_min_concluded = cfg->reports ? cfg->reports->min_concluded : -1;
+	out->report_flag_top = cfg->reports ? (long long)cfg->reports->flag_top : 0;
+	out->report_title = cfg->reports ? cfg->reports->title : NULL;
+	out->known_agencies = cfg->agencies;
 }

@@ -43,6 +43,8 @@ struct lw_source_conf {
 			      need no restart of that source */
 };
 
+struct lw_reports_conf;
+
 struct lw_config {
 	char *path;        /* the file it was read from */
 	char *data_dir;    /* absolute */
@@ -65,6 +67,11 @@ struct lw_config {
 					  parsed (core/alerts/alerts.h); owned */
 	struct lw_dl_conf *deadlines; /* the "deadlines" section (core/deadlines/), a
 					 reference (also held by alerts), or NULL */
+	struct lw_reports_conf *reports; /* the "reports" section (report/schedule.h), or
+					    NULL; owned */
+	struct lw_alerts_conf *report_sinks; /* the alerts section parsed again for the
+						bulletins' sends (NULL without reports
+						or alerts); owned */
 	size_t nsources;
 	struct lw_source_conf *sources;
 };

@@ -25,6 +25,7 @@
 #include "alerts/alerts.h"
 #include "base/log.h"
 #include "config/loader.h"
+#include "daemon/bulletins.h"
 #include "daemon/daemon_int.h"
 #include "daemon/host_import.h"
 #include "daemon/jobs.h"
@@ -300,6 +301,27 @@ static void alerts_apply(struct lw_daemon *d, struct lw_config *cfg)
 	lw_alerts_engine_start(d->alerts);
 }
 
+/* Scheduled bulletins (bulletins.h): takes cfg's reports section. */
+static void bulletins_apply(struct lw_daemon *d, struct lw_config *cfg)
+{
+	struct lw_err err = {0};
+
+	if (d->bulletins) {
+		lw_bulletins_set_conf(d->bulletins, cfg);
+		return;
+	}
+	if (lw_bulletins_new(d->loop, cfg, d->http, &d->bulletins, &err) != 0)
+		lw_log(LW_LOG_ERR, NULL, "bulletins: %s; continuing without scheduled bulletins",
+		       err.msg);
+}
+
+static void on_bulletins_stopped(void *ud)
+{
+	struct lw_daemon *d = ud;
+	d->pending_stops--;
+	maybe_finish_shutdown(d);
+}
+
 /* After each committed import: evaluate soon (debounced by the engine). */
 static void on_import_committed(void *ud)
 {
@@ -327,6 +349,11 @@ static void begin_shutdown(struct lw_daemon *d, const char *why)
 		d->pending_stops++;
 		lw_alerts_engine_free(d->alerts, on_alerts_stopped, d);
 		d->alerts = NULL;
+	}
+	if (d->bulletins) {
+		d->pending_stops++;
+		lw_bulletins_free(d->bulletins, on_bulletins_stopped, d);
+		d->bulletins = NULL;
 	}
 	for (struct lw_source *s = d->sources; s; s = s->next) {
 		d->pending_stops++;
@@ -395,6 +422,7 @@ static void finish_reload(struct lw_daemon *d)
 		if (lw_jobs_set_settings(d->jobs, &is, &err) != 0)
 			lw_log(LW_LOG_ERR, NULL, "reload: import settings: %s", err.msg);
 	}
+	bulletins_apply(d, newc);
 	alerts_apply(d, newc);
 	lw_config_free(d->cfg);
 	d->cfg = newc;
@@ -556,6 +584,7 @@ int lw_daemon_run(const char *config_path)
 	}
 	for (size_t i = 0; i < d.cfg->nsources; i++)
 		add_source(&d, &d.cfg->sources[i]);
+	bulletins_apply(&d, d.cfg);
 	alerts_apply(&d, d.cfg);
 	lw_host_import_committed = on_import_committed;
 	lw_host_import_committed_ud = &d;

@@ -507,6 +507,33 @@ static const char deadlines_sql[] =
 	"CREATE INDEX obligations_due ON obligations(due_date, status);\n"
 	"CREATE INDEX obligations_agency ON obligations(agency_id, due_date);\n";
 
+/* ---- bulletins: the scheduled bulletins made, and their sends ----------- */
+/* (Kept last and self-contained: a concurrent migration merged before it
+ * only renumbers this one.)  A bulletin of (name, period) is made once:
+ * the row says so across restarts, like an alert.  Each sink it goes to
+ * has a row, pending until sent. */
+static const char bulletins_sql[] =
+	"CREATE TABLE bulletins (\n"
+	"  id          INTEGER PRIMARY KEY,\n"
+	"  name        TEXT NOT NULL,\n"
+	"  period      TEXT NOT NULL,\n"
+	"  made_at     TEXT NOT NULL DEFAULT " NOW_UTC " " UTC_OK("made_at") ",\n"
+	"  files       TEXT NOT NULL,\n" /* JSON array of the files written */
+	"  data_sha256 TEXT " HEX64_OK("data_sha256") ",\n"
+	"  title       TEXT NOT NULL,\n"
+	"  summary     TEXT NOT NULL,\n" /* the robots' markdown, as made */
+	"  UNIQUE (name, period)\n"
+	");\n"
+	"CREATE TABLE bulletin_sends (\n"
+	"  bulletin_id     INTEGER NOT NULL REFERENCES bulletins(id) ON DELETE CASCADE,\n"
+	"  sink            TEXT NOT NULL,\n"
+	"  status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent')),\n"
+	"  attempts        INTEGER NOT NULL DEFAULT 0 " COUNT_OK("attempts") ",\n"
+	"  last_attempt_at TEXT " UTC_OK("last_attempt_at") ",\n"
+	"  detail          TEXT,\n"
+	"  PRIMARY KEY (bulletin_id, sink)\n"
+	") WITHOUT ROWID;\n";
+
 const struct lw_wh_migration lw_wh_migrations[] = {
 	{1, "canonical data: cases, tickets, agencies, imports, rejects, conflicts, cursors, alerts",
 	 v1_sql},
@@ -518,6 +545,7 @@ const struct lw_wh_migration lw_wh_migrations[] = {
 	{7, "unresolved agency names, held until an operator maps them", v7_sql},
 	/* Keep last; renumber on merge (the number is only the position). */
 	{8, "deadlines: the dates agencies report, and stored obligations", deadlines_sql},
+	{9, "bulletins made on schedule and their sends", bulletins_sql},
 };
 
 const int lw_wh_migration_count =

@@ -134,7 +134,7 @@ class Agencies(unittest.TestCase):
                          [("市自然资源和规划局",)])
         stats = json.loads(litwatch("stats", "--config", self.cfg, "--period", "2024",
                                     "--format", "json").stdout)
-        lost = {r["group"]: r["lost"] for r in stats}
+        lost = {r["group"]: r["lost"] for r in stats["groups"]}
         self.assertEqual(lost.get("市自然资源局"), 1)
         # The alias goes into the configuration this time: the next start
         # (here: the next import) resolves what was held.
@@ -144,7 +144,7 @@ class Agencies(unittest.TestCase):
         self.assertEqual(self.q("SELECT count(*) FROM case_defendants_unresolved"), [(0,)])
         stats = json.loads(litwatch("stats", "--config", self.cfg, "--period", "2024",
                                     "--format", "json").stdout)
-        lost = {r["group"]: r["lost"] for r in stats}
+        lost = {r["group"]: r["lost"] for r in stats["groups"]}
         self.assertEqual(lost.get("市自然资源局"), 2)
 
     def test_without_an_agency_list_new_names_are_accepted_as_before(self):

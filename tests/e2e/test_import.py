@@ -70,8 +70,13 @@ class ImportAndStats(DaemonTestCase):
         for rounding, want in (("half-up", 2.78), ("truncate", 2.77)):
             st = json.loads(litwatch("stats", "--db", self.db, "--by", "agency", "--period", "2023",
                                      "--rounding", rounding, "--format", "json", check=0).stdout)
-            g = [x for x in st if x["group"] == "潜江市自然资源和规划局"][0]
+            g = [x for x in st["groups"] if x["group"] == "潜江市自然资源和规划局"][0]
             self.assertEqual((g["filed"], g["concluded"], g["lost"]), (51, 36, 1))
+            # The total is its own object, never a group.
+            self.assertNotIn("(全部 all)", [x["group"] for x in st["groups"]])
+            self.assertEqual((st["total"]["filed"], st["total"]["lost"]), (51, 1))
+            self.assertEqual(st["total"]["loss_rate"], want)
+            self.assertEqual((st["period"], st["rounding"]), ("2023", rounding))
             self.assertEqual(g["loss_rate"], want)
             self.assertEqual(g["head_appearance_rate"], 100.0)
         # The plaintiff's name is never stored in clear.

@@ -38,11 +38,12 @@ static void series_are_dense_with_zeros_and_start_at_first_data(void **state)
 	double want_a[] = {2, 0, 1, 0, 0};
 	for (size_t i = 0; i < 5; i++)
 		assert_true(a->v[i] == want_a[i]);
-	/* No data before 乙局's first case: its series starts in April. */
+	/* The warehouse has cases since January: 乙局's months before its first
+	 * suit are 0, not "no data" (issue 13 §4). */
 	lw_period_label(set.freq, b->first, lab, sizeof lab);
-	assert_string_equal(lab, "2024-04");
-	assert_int_equal(b->n, 2);
-	assert_true(b->v[0] == 3 && b->v[1] == 0);
+	assert_string_equal(lab, "2024-01");
+	assert_int_equal(b->n, 5);
+	assert_true(b->v[0] == 0 && b->v[2] == 0 && b->v[3] == 3 && b->v[4] == 0);
 	lw_series_set_free(&set);
 
 	assert_int_equal(lw_series_load(f->wh, LW_SERIES_FILED_MONTHLY, at("2024-05-15"), 0, &set,
@@ -200,6 +201,26 @@ static void yoy_growth_fires_above_x_and_needs_n_cases(void **state)
 	assert_int_equal(sql_int(f, "SELECT CAST(round(value) AS INT) FROM alerts"), 30);
 }
 
+/* Issue 13 §4: 丙局's first suit came in March 2023, after the warehouse's
+ * data began (January 2023); 12 months to February 2025 against the 12
+ * before: 31 against 10, +210 %.  The rule must see it although 丙局 had no
+ * suit in January and February 2023. */
+static void yoy_growth_counts_months_without_suits_once_sources_reported(void **state)
+{
+	struct fx *f = *state;
+	add_cases(f, 1, "甲局", NULL, "2023-01-05", NULL, NULL);
+	add_cases(f, 10, "丙局", NULL, "2023-03-15", NULL, NULL);
+	add_cases(f, 31, "丙局", NULL, "2024-06-15", NULL, NULL);
+	conf_load(f, "{\"rules\":[{\"name\":\"filed_growth\",\"method\":\"yoy-growth\","
+		     "\"series\":\"cases.filed.monthly.by_agency\",\"above_percent\":30,"
+		     "\"min_cases\":10}]}", NULL);
+	eval(f, "2024-12-31", NULL);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM alerts WHERE state = 'firing' AND "
+				    "labels LIKE '%丙局%'"), 1);
+	assert_int_equal(sql_int(f, "SELECT CAST(round(value) AS INT) FROM alerts WHERE labels "
+				    "LIKE '%丙局%'"), 210);
+}
+
 static void loss_rate_top_n_ranks_by_rate_then_losses(void **state)
 {
 	struct fx *f = *state;
@@ -294,6 +315,9 @@ int main(void)
 			loss_rate_fires_above_x_not_at_x_and_needs_n_concluded, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(yoy_growth_fires_above_x_and_needs_n_cases, fx_setup,
 						fx_teardown),
+		cmocka_unit_test_setup_teardown(
+			yoy_growth_counts_months_without_suits_once_sources_reported, fx_setup,
+			fx_teardown),
 		cmocka_unit_test_setup_teardown(loss_rate_top_n_ranks_by_rate_then_losses, fx_setup,
 						fx_teardown),
 		cmocka_unit_test(config_errors_name_the_key_path),
