@@ -360,6 +360,20 @@ typedef void (*lw_alerts_once_cb)(void *ud, int rc, const struct lw_eval_stats *
 int lw_alerts_engine_run_once(struct lw_alerts_engine *en, int64_t eval_now, int send,
 			      lw_alerts_once_cb done, void *ud);
 
+/* What the warehouse holds, counted by the engine after each piece of work
+ * (on its own connection, off the loop), for /metrics. */
+#define LW_ALERTS_COUNTS_SINKS 32
+struct lw_alerts_counts {
+	int valid;                         /* 0 until the first work ended */
+	int64_t pending, firing, resolved; /* alerts by state */
+	size_t nsinks;
+	struct {
+		char sink[72];
+		int64_t queued, sent, failed;  /* notifications by state */
+	} sinks[LW_ALERTS_COUNTS_SINKS];
+};
+void lw_alerts_engine_counts(const struct lw_alerts_engine *en, struct lw_alerts_counts *out);
+
 /* Stop: timers stop, no new evaluation or delivery starts; transfers in
  * flight finish (or are cancelled by closing the driver) and their
  * outcomes are recorded; then cb(ud) fires on the loop and the engine is
