@@ -89,7 +89,7 @@ void lw_series_set_free(struct lw_series_set *set);
 /* Period arithmetic.  A period index counts months (year*12+month-1),
  * quarters (year*4+q-1) or ISO weeks (weeks since the Monday 1969-12-29).
  * lw_period_of_day: day = days since 1970-01-01.  lw_period_label writes
- * "2024-06", "2024-Q2" or "2024-W26" into buf (>= 16 bytes). */
+ * "2024-06", "2024Q2" or "2024-W26" into buf (>= 16 bytes). */
 int64_t lw_period_of_day(enum lw_freq f, int64_t day);
 void lw_period_label(enum lw_freq f, int64_t period, char *buf, size_t len);
 /* Parse a label of frequency f; LW_EINVAL when it is not one. */
