@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (int f = LW_FREQ_MONTH; f <= LW_FREQ_WEEK; f++)
 		if (lw_period_parse((enum lw_freq)f, s, &p) == 0) {
-			char buf[32], legacy[32];
+			char buf[32], legacy[48];
 			lw_period_label((enum lw_freq)f, p, buf, sizeof buf);
 			/* A quarter stored before schema 7 reads as 2024-Q3 for 2024Q3. */
 			snprintf(legacy, sizeof legacy, "%.4s-%s", buf, buf + 4);
