@@ -172,6 +172,43 @@ class ImportAndStats(DaemonTestCase):
                                     "conflicts"),
                          [("case_defendants", "principal", "市公安局", "市城管局")])
 
+    def test_clerk_reports_say_in_chinese_what_is_wrong_with_the_file(self):
+        files = {
+            "empty.csv": b"",
+            "scan.pdf": b"%PDF-1.4\n1 0 obj\n",
+            "export.xls": b"<html><body><table><tr><td>x</td></tr></table></body></html>",
+            "broken.xlsx": b"PK\x03\x04" + b"\x00" * 64,
+        }
+        want = {
+            "empty.csv": "文件是空的",
+            "scan.pdf": "这是 PDF 文件，不是表格",
+            "export.xls": "这是网页文件，不是真正的表格",
+            "broken.xlsx": "文件已损坏",
+        }
+        for name, data in files.items():
+            path = os.path.join(self.dir, name)
+            with open(path, "wb") as f:
+                f.write(data)
+            rep = litwatch("import", "--db", self.db, "--profile", "court-cases", "--profile-dir",
+                           PROFILES, "--report", path, check=2).stdout
+            self.assertIn(want[name], rep, name)
+            self.assertNotIn("请按上面的说明更正", rep.split("怎么办")[0], name)
+
+    def test_form_footer_lines_are_skipped_and_listed_once(self):
+        f = os.path.join(self.dir, "form.csv")
+        write_csv(f, COURT_HEADER, [
+            ["(2024)鄂9004行初51号", "", "", "", "市公安局", "2024-03-01", "", "", ""],
+            ["填表人：王五    联系电话：13812345678", "", "", "", "", "", "", "", ""],
+            ["审核人：", "", "", "", "", "", "", "", ""],
+            ["填报单位（盖章）", "", "", "", "", "", "", "", ""],
+        ])
+        p = litwatch("import", "--db", self.db, "--profile", "court-cases", "--profile-dir",
+                     PROFILES, "--report", f, check=0)
+        self.assertIn("已全部导入", p.stdout)
+        self.assertIn("已跳过表格下方的签名栏（填表人、审核人等），不是数据：第 3、4、5 行", p.stdout)
+        self.assertNotIn("13812345678", p.stdout)
+        self.assertEqual(self.query("SELECT count(*) FROM rejects"), [(0,)])
+
     def test_co_defendants_each_count_and_aliases_resolve(self):
         f = os.path.join(self.dir, "co.csv")
         write_csv(f, COURT_HEADER, [
