@@ -268,7 +268,7 @@ int lw_obligations_each(struct lw_wh *wh, const struct lw_dl_conf *conf, const c
 			struct lw_date due;
 			struct lw_err we = {0};
 			if (lw_date_parse(r.due, LW_DATE_NO_SERIAL, &due, NULL) == 0 &&
-			    lw_dl_workdays_between(conf->cal, &today, &due, &r.days_left, &we) != 0) {
+			    conf && lw_dl_workdays_between(conf->cal, &today, &due, &r.days_left, &we) != 0) {
 				/* The due date is known but not the working days up to it. */
 				r.days_left = -1;
 				snprintf(note, sizeof note, "%.120s", we.msg);

@@ -56,6 +56,7 @@ struct lw_ob_filter {
 
 /* Call fn for every obligation matching f as of as_of (an ISO date), in
  * order of due date, agency, case.  Strings are valid during the call only.
+ * conf may be NULL: due rows then have days_left -1 (no calendar).
  * A nonzero return of fn stops the walk and is returned. */
 typedef int (*lw_ob_fn)(void *ud, const struct lw_ob_row *row);
 int lw_obligations_each(struct lw_wh *wh, const struct lw_dl_conf *conf, const char *as_of,

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "deadlines/obligations.h"
 #include "report/report.h"
 
 static json_t *period_json(const struct lw_fig_period *p)
@@ -208,6 +209,64 @@ out:
 	return rc;
 }
 
+/* ---- 时限: the on-time rate and what was late or is overdue ---- */
+
+struct dl_ctx {
+	json_t *agencies, *items;
+	const struct lw_fig_period *p;
+	enum lw_rounding rounding;
+};
+
+static int on_time_row(void *ud, const struct lw_ob_on_time *t)
+{
+	struct dl_ctx *c = ud;
+	struct lw_rate r = lw_rate_percent(t->met, t->met + t->late + t->overdue, c->rounding);
+
+	return json_array_append_new(
+		c->agencies,
+		json_pack("{s:s, s:I, s:I, s:I, s:I, s:o}", "agency", t->agency, "met",
+			  (json_int_t)t->met, "late", (json_int_t)t->late, "overdue",
+			  (json_int_t)t->overdue, "open", (json_int_t)t->open, "on_time_rate",
+			  lw_fig_rate_json(r))) ? LW_ENOMEM : 0;
+}
+
+static int late_row(void *ud, const struct lw_ob_row *r)
+{
+	struct dl_ctx *c = ud;
+
+	/* Only what fell due in the period. */
+	if (strcmp(r->due, c->p->start) < 0 || strcmp(r->due, c->p->end) >= 0)
+		return 0;
+	return json_array_append_new(
+		c->items,
+		json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:i}", "case_no", r->case_no, "agency",
+			  r->agency, "rule", r->rule, "due", r->due, "done",
+			  *r->done ? json_string(r->done) : json_null(), "state", r->state,
+			  "days_late", r->days_late)) ? LW_ENOMEM : 0;
+}
+
+/* The obligations due in the period, as of its end (a bulletin has no clock):
+ * per agency met / late / overdue and 按时报备率, and each late or overdue one. */
+static int deadlines_json(struct lw_wh *wh, const struct lw_bulletin_opts *o, json_t *doc,
+			  struct lw_err *e)
+{
+	static const struct lw_ob_filter late = {NULL, "late", NULL}, overdue = {NULL, "overdue", NULL};
+	struct dl_ctx c = {json_array(), json_array(), &o->period, o->rounding};
+	int rc;
+
+	if ((rc = lw_obligations_on_time(wh, o->period.start, o->period.end, o->period.end,
+					 on_time_row, &c, e)) ||
+	    (rc = lw_obligations_each(wh, NULL, o->period.end, &late, late_row, &c, e)) ||
+	    (rc = lw_obligations_each(wh, NULL, o->period.end, &overdue, late_row, &c, e))) {
+		json_decref(c.agencies);
+		json_decref(c.items);
+		return rc;
+	}
+	json_object_set_new(doc, "deadlines",
+			    json_pack("{s:o, s:o}", "agencies", c.agencies, "late_or_overdue", c.items));
+	return 0;
+}
+
 static int monthly_json(struct lw_wh *wh, const struct lw_fig_period *p, json_t *doc,
 			struct lw_err *e)
 {
@@ -286,7 +345,7 @@ int lw_bulletin_build(struct lw_wh *wh, const struct lw_bulletin_opts *o, json_t
 	json_object_set_new(doc, "groups", groups);
 	if ((rc = groups_json(&t, &tytd, o, groups, e)) || (rc = sort_groups(groups, e)) ||
 	    (rc = lists_json(wh, o, o->by == LW_FIG_BY_AGENCY ? &t : &tag, doc, e)) ||
-	    (rc = monthly_json(wh, &o->period, doc, e)))
+	    (rc = monthly_json(wh, &o->period, doc, e)) || (rc = deadlines_json(wh, o, doc, e)))
 		goto out;
 	*out = doc;
 	doc = NULL;

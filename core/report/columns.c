@@ -62,6 +62,30 @@ static const struct lw_rcol sources[] = {
 	{"导入次数", "imports", "imports", LW_RCOL_INT, 10},
 };
 
+static const struct lw_rcol on_time[] = {
+	{"单位", "agency", "agency", LW_RCOL_TEXT, 28},
+	{"按时完成", "met", "met", LW_RCOL_INT, 9},
+	{"逾期完成", "late", "late", LW_RCOL_INT, 9},
+	{"逾期未完成", "overdue", "overdue", LW_RCOL_INT, 10},
+	{"尚未到期", "not yet due", "open", LW_RCOL_INT, 9},
+	{"按时报备率", "on-time rate", "on_time_rate", LW_RCOL_RATE, 11},
+};
+
+static const struct lw_rcol late_items[] = {
+	{"案号", "case number", "case_no", LW_RCOL_TEXT, 26},
+	{"单位", "agency", "agency", LW_RCOL_TEXT, 26},
+	{"时限事项", "obligation", "rule", LW_RCOL_TEXT, 18},
+	{"到期日", "due", "due", LW_RCOL_TEXT, 12},
+	{"完成日", "done", "done", LW_RCOL_TEXT, 12},
+	{"状态", "state", "state", LW_RCOL_TEXT, 9},
+	{"逾期天数", "days late", "days_late", LW_RCOL_INT, 9},
+};
+
+const struct lw_rtable lw_rtable_on_time = {"时限", "时限监督：按时报备率", "deadlines: on-time rate",
+					    on_time, N(on_time)};
+const struct lw_rtable lw_rtable_late = {"逾期事项", "逾期报备与逾期未报备事项", "late or overdue obligations",
+					 late_items, N(late_items)};
+
 const struct lw_rtable lw_rtable_ranking = {"排名", "量化排名", "ranking", ranking, N(ranking)};
 const struct lw_rtable lw_rtable_lost = {"败诉案件", "败诉案件（一案一复盘）", "lost cases", lost,
 					 N(lost)};

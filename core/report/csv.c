@@ -147,6 +147,9 @@ int lw_report_write_csv(json_t *doc, FILE *f, struct lw_err *e)
 	table(f, doc, &lw_rtable_hotline, json_object_get(json_object_get(doc, "hotline"), "agencies"));
 	fprintf(f, "未关联单位的涉执法诉求 enforcement work orders without an agency,%lld\r\n\r\n",
 		lw_rj_int(json_object_get(doc, "hotline"), "unassigned"));
+	table(f, doc, &lw_rtable_on_time, json_object_get(json_object_get(doc, "deadlines"), "agencies"));
+	table(f, doc, &lw_rtable_late,
+	      json_object_get(json_object_get(doc, "deadlines"), "late_or_overdue"));
 
 	section(f, "本期未报送数据的单位", "agencies that sent no report this period");
 	fputs("单位 agency\r\n", f);

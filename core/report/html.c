@@ -214,6 +214,10 @@ int lw_report_write_html(json_t *doc, FILE *f, struct lw_err *e)
 	fprintf(f, "<p>未关联单位的涉执法诉求 <span class=\"en\">work orders without an agency</span>："
 		   "%lld</p>\n",
 		lw_rj_int(json_object_get(doc, "hotline"), "unassigned"));
+	table(f, doc, &lw_rtable_on_time, json_object_get(json_object_get(doc, "deadlines"), "agencies"),
+	      0);
+	table(f, doc, &lw_rtable_late,
+	      json_object_get(json_object_get(doc, "deadlines"), "late_or_overdue"), 0);
 	completeness(f, doc);
 	fputs("</body>\n</html>\n", f);
 	if (ferror(f))

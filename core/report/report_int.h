@@ -38,6 +38,7 @@ struct lw_rtable {
 /* The ranking (groups), lost cases, 12345 beside suits, sources. */
 extern const struct lw_rtable lw_rtable_ranking, lw_rtable_lost, lw_rtable_hotline,
 	lw_rtable_sources;
+extern const struct lw_rtable lw_rtable_on_time, lw_rtable_late; /* 时限 (deadlines) */
 
 /* The value of column c in row (NULL when absent). */
 json_t *lw_rcol_value(json_t *row, const struct lw_rcol *c);

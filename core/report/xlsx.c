@@ -423,6 +423,10 @@ int lw_report_write_xlsx(json_t *doc, const char *path, struct lw_err *e)
 	table_sheet(wb, doc, &lw_rtable_lost, json_object_get(doc, "lost_cases"), &F, &ws);
 	table_sheet(wb, doc, &lw_rtable_hotline,
 		    json_object_get(json_object_get(doc, "hotline"), "agencies"), &F, &ws);
+	table_sheet(wb, doc, &lw_rtable_on_time,
+		    json_object_get(json_object_get(doc, "deadlines"), "agencies"), &F, &ws);
+	table_sheet(wb, doc, &lw_rtable_late,
+		    json_object_get(json_object_get(doc, "deadlines"), "late_or_overdue"), &F, &ws);
 	completeness_sheet(wb, doc, &F);
 	monthly_sheet(wb, doc, &F);
 	charts(wb, summary, row, nranked);

@@ -213,7 +213,8 @@ class Report(unittest.TestCase):
         d = self.doc()
         st = {g["group"]: g for g in stats(self.cfg, "2024Q3")["groups"]}
         wb = openpyxl.load_workbook(path)
-        self.assertEqual(wb.sheetnames, ["通报", "排名", "败诉案件", "12345与诉讼", "数据完整性", "月度"])
+        self.assertEqual(wb.sheetnames, ["通报", "排名", "败诉案件", "12345与诉讼", "时限", "逾期事项",
+                                         "数据完整性", "月度"])
         ws = wb["排名"]
         head = [c.value for c in ws[1]]
         self.assertEqual(head[:9], ["败诉率排名", "单位", "新收案件", "上年同期新收", "新收同比增长",
@@ -304,6 +305,56 @@ class Report(unittest.TestCase):
         # JSON: the names as data, unchanged.
         names = [g["group"] for g in self.doc()["groups"]]
         self.assertIn(fx.SCRIPT_AGENCY, names)
+
+    def test_deadlines_section_gives_the_on_time_rate_and_lists_what_was_late(self):
+        d = tempfile.mkdtemp(prefix="lw-report-dl-")
+        try:
+            with open(os.path.join(fx.SOURCE_DIR, "conf", "litwatch.json"), encoding="utf-8") as f:
+                rules = json.load(f)["deadlines"]
+            key = os.path.join(d, "pii.key")
+            with open(key, "wb") as f:
+                f.write(os.urandom(32))
+            os.chmod(key, 0o600)
+            cfg = os.path.join(d, "litwatch.json")
+            with open(cfg, "w", encoding="utf-8") as f:
+                json.dump({"data_dir": d, "warehouse": "litwatch.db", "profile_dir": fx.PROFILES,
+                           "pii_key_file": key, "deadlines": rules}, f, ensure_ascii=False)
+            src = os.path.join(d, "cases.csv")
+            with open(src, "w", encoding="utf-8-sig", newline="") as f:
+                w = csv.writer(f)
+                w.writerow(["案号", "被告", "立案日期", "收到应诉通知书日期", "报备日期"])
+                # papers on Monday 09-02: report due 09-05 (3 working days)
+                w.writerow(["(2024)鄂9004行初61号", "市公安局", "2024-09-01", "2024-09-02",
+                            "2024-09-10"])  # late by 5 days
+                w.writerow(["(2024)鄂9004行初62号", "市公安局", "2024-09-01", "2024-09-02",
+                            "2024-09-04"])  # met
+                w.writerow(["(2024)鄂9004行初63号", "市公安局", "2024-09-18", "2024-09-20",
+                            ""])            # due 09-25, still not reported at the quarter's end
+            litwatch("import", "--config", cfg, "--profile", "court-cases", src)
+            litwatch("deadlines", "--config", cfg, "--format", "json")  # stores the obligations
+            out = os.path.join(d, "b.json")
+            litwatch("report", "--config", cfg, "--period", "2024Q3", "--format", "json", "-o", out)
+            with open(out, encoding="utf-8") as f:
+                dl = json.load(f)["deadlines"]
+            late = {(r["case_no"], r["rule"]): r for r in dl["late_or_overdue"]}
+            self.assertEqual(late[("(2024)鄂9004行初61号", "report-new-suit")]["state"], "late")
+            self.assertEqual(late[("(2024)鄂9004行初61号", "report-new-suit")]["days_late"], 5)
+            self.assertEqual(late[("(2024)鄂9004行初63号", "report-new-suit")]["state"], "overdue")
+            self.assertNotIn(("(2024)鄂9004行初62号", "report-new-suit"), late)
+            ga = [a for a in dl["agencies"] if a["agency"] == "市公安局"][0]
+            self.assertGreaterEqual(ga["met"], 1)
+            self.assertGreaterEqual(ga["late"], 1)
+            self.assertGreaterEqual(ga["overdue"], 1)
+            denom = ga["met"] + ga["late"] + ga["overdue"]
+            self.assertAlmostEqual(ga["on_time_rate"], round(100.0 * ga["met"] / denom, 2))
+            if openpyxl:
+                x = os.path.join(d, "b.xlsx")
+                litwatch("report", "--config", cfg, "--period", "2024Q3", "--format", "xlsx",
+                         "-o", x)
+                ws = openpyxl.load_workbook(x)["时限"]
+                self.assertIn("按时报备率", [c.value for row in ws.iter_rows(max_row=5) for c in row])
+        finally:
+            shutil.rmtree(d)
 
     def test_stats_json_and_report_json_agree_on_the_total(self):
         st = stats(self.cfg, "2024Q3")
