@@ -164,6 +164,32 @@ static void maybe_finish(struct lw_inbox *ib)
 		done(ud);
 }
 
+/* The clerks of earlier files this one disagrees with (a case's
+ * defendant): a notice in their agency folder's receipts, when their file
+ * came through this same drop folder. */
+static void tell_peers(struct lw_source *src, const struct lw_drop_file *f,
+		       const struct lw_ingest_result *res)
+{
+	size_t i;
+	json_t *n;
+
+	json_array_foreach(res->peer_notices, i, n) {
+		const char *origin = json_string_value(json_object_get(n, "origin"));
+		const char *slash = origin ? strchr(origin, '/') : NULL;
+		char agency[256];
+		if (!slash || strcmp(json_string_value(json_object_get(n, "source")), src->name) ||
+		    (size_t)(slash - origin) >= sizeof agency)
+			continue;
+		memcpy(agency, origin, (size_t)(slash - origin));
+		agency[slash - origin] = '\0';
+		if (!strcmp(agency, f->agency ? f->agency : ""))
+			continue; /* the same clerk: the receipt says it already */
+		if (lw_dropbox_notice(f, agency, json_string_value(json_object_get(n, "text"))) != 0)
+			lw_log(LW_LOG_WARNING, src->name, "%s: out of memory: no notice for %s", f->rel,
+			       agency);
+	}
+}
+
 static void on_import(void *ud, int rc, const struct lw_ingest_result *res)
 {
 	struct item *it = ud;
@@ -207,6 +233,7 @@ static void on_import(void *ud, int rc, const struct lw_ingest_result *res)
 		 * whatever became of it. */
 		if (res->report && lw_dropbox_receipt(it->f, res->report) != 0)
 			lw_log(LW_LOG_WARNING, src->name, "%s: out of memory: no receipt", it->f->rel);
+		tell_peers(src, it->f, res);
 		if (rejected)
 			lw_dropbox_reject(it->f, res->report ? res->report : "rejected\n");
 		else

@@ -43,6 +43,7 @@ struct move_work {
 	int reject;
 	char *report;  /* full text to write (header + body), or NULL */
 	char *receipt; /* the same for the clerk's receipts folder, or NULL */
+	json_t *notices; /* {agency: formatted text} for other clerks, or NULL */
 	char *base;    /* archive/<date> or rejected */
 	struct drop_snap expect;
 	/* results */
@@ -256,14 +257,14 @@ static char *write_report_tmp(struct move_work *w, const char *target)
  * for a file at the top), opened without following a link anywhere below
  * the inbox and created when missing.  The inbox is clerks' ground: a link
  * planted as the folder is refused, and nothing is written through one. */
-static int open_receipts_dir(const struct lw_dropbox *db, const struct drop_ent *e)
+static int open_receipts_dir(const struct lw_dropbox *db, const char *agency)
 {
 	int fd = open(db->inbox, O_RDONLY | O_DIRECTORY | O_CLOEXEC), sub;
 
 	if (fd < 0)
 		return -1;
-	if (e->agency) {
-		sub = openat(fd, e->agency, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (agency) {
+		sub = openat(fd, agency, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		close(fd);
 		if ((fd = sub) < 0)
 			return -1;
@@ -277,17 +278,19 @@ static int open_receipts_dir(const struct lw_dropbox *db, const struct drop_ent 
 	return sub;
 }
 
-/* Write the receipt as <name>.回执.txt in the receipts folder: a fresh file
- * under a random name (O_EXCL|O_NOFOLLOW), then a rename that never
- * replaces; " (2)", " (3)" … when the name is taken.  Failures
- * are logged: the file itself is archived or rejected either way. */
-static void write_receipt(struct move_work *w)
+/* Write text as <name><suffix> (".回执.txt", ".通知.txt") in the receipts
+ * folder of agency: a fresh file under a random name (O_EXCL|O_NOFOLLOW),
+ * then a rename that never replaces; " (2)", " (3)" … when the name is
+ * taken.  Failures are logged: the file itself is archived or rejected
+ * either way. */
+static void write_receipt(struct move_work *w, const char *agency, const char *text,
+			  const char *suffix)
 {
 	const struct drop_ent *e = w->e;
 	const char *base = strrchr(e->rel, '/') ? strrchr(e->rel, '/') + 1 : e->rel;
-	size_t len = strlen(w->receipt);
+	size_t len = strlen(text);
 	char tmp[32], name[1024];
-	int dfd = open_receipts_dir(e->db, e), fd = -1, r = -1;
+	int dfd = open_receipts_dir(e->db, agency), fd = -1, r = -1;
 
 	if (dfd < 0)
 		goto fail;
@@ -305,13 +308,13 @@ static void write_receipt(struct move_work *w)
 	/* No fsync: a receipt lost in a crash is rewritten by nothing, but
 	 * nothing depends on it either (the archive keeps the report of a file
 	 * with problems); one fsync per file halved the rate of small files. */
-	if (fd < 0 || write(fd, w->receipt, len) != (ssize_t)len)
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
 		goto fail;
 	for (int k = 1; k <= MAX_SUFFIX; k++) {
 		if (k == 1)
-			snprintf(name, sizeof name, "%s.回执.txt", base);
+			snprintf(name, sizeof name, "%s%s", base, suffix);
 		else
-			snprintf(name, sizeof name, "%s (%d).回执.txt", base, k);
+			snprintf(name, sizeof name, "%s (%d)%s", base, k, suffix);
 		r = renameat2(dfd, tmp, dfd, name, RENAME_NOREPLACE);
 		if (r != 0 && (errno == EINVAL || errno == ENOSYS)) {
 			r = linkat(dfd, tmp, dfd, name, 0); /* never replaces either */
@@ -335,6 +338,11 @@ fail:
 	}
 	if (dfd >= 0)
 		close(dfd);
+}
+
+static const char *e_agency(const struct move_work *w)
+{
+	return w->e->agency;
 }
 
 static void move_run(uv_work_t *req)
@@ -368,7 +376,13 @@ static void move_run(uv_work_t *req)
 	if (move_noreplace(w, src, target) != 0)
 		goto out;
 	if (w->receipt)
-		write_receipt(w);
+		write_receipt(w, e_agency(w), w->receipt, ".回执.txt");
+	if (w->notices) {
+		const char *agency;
+		json_t *text;
+		json_object_foreach(w->notices, agency, text)
+			write_receipt(w, agency, json_string_value(text), ".通知.txt");
+	}
 	if (tmp) {
 		rep = malloc(strlen(w->dest) + sizeof ".error.txt");
 		if (rep) {
@@ -446,6 +460,7 @@ static void move_done(uv_work_t *req, int status)
 out:
 	free(w->report);
 	free(w->receipt);
+	json_decref(w->notices);
 	free(w->base);
 	free(w->dest);
 	free(w);
@@ -508,6 +523,18 @@ static int start_move(const struct lw_drop_file *f, const char *report, int reje
 		goto oom;
 	if (e->receipt && !(w->receipt = format_report(e->receipt)))
 		goto oom;
+	if (e->notices) {
+		const char *agency;
+		json_t *text;
+		char *body;
+		w->notices = json_object();
+		json_object_foreach(e->notices, agency, text) {
+			if (!(body = format_report(json_string_value(text))))
+				goto oom;
+			json_object_set_new(w->notices, agency, json_string(body));
+			free(body);
+		}
+	}
 	localtime_r(&t, &tm);
 	strftime(date, sizeof date, "%Y-%m-%d", &tm);
 	w->base = reject ? strdup(db->rejected) : drop_join(db->archive, date);
@@ -522,6 +549,7 @@ oom:
 	if (w) {
 		free(w->report);
 	free(w->receipt);
+	json_decref(w->notices);
 		free(w->base);
 		free(w);
 	}
@@ -544,6 +572,27 @@ int lw_dropbox_receipt(const struct lw_drop_file *f, const char *text)
 		return 0;
 	free(e->receipt);
 	return (e->receipt = strdup(text)) ? 0 : LW_ENOMEM;
+}
+
+int lw_dropbox_notice(const struct lw_drop_file *f, const char *agency, const char *text)
+{
+	struct drop_ent *e = drop_ent_of(f);
+	const char *was;
+	char *joined;
+	int rc;
+
+	if (!e->db->receipts || !text || !agency || !*agency || agency[0] == '.' ||
+	    strchr(agency, '/'))
+		return 0;
+	if (!e->notices && !(e->notices = json_object()))
+		return LW_ENOMEM;
+	was = json_string_value(json_object_get(e->notices, agency));
+	if (!(joined = malloc((was ? strlen(was) + 1 : 0) + strlen(text) + 1)))
+		return LW_ENOMEM;
+	sprintf(joined, "%s%s%s", was ? was : "", was ? "\n" : "", text);
+	rc = json_object_set_new(e->notices, agency, json_string(joined)) ? LW_ENOMEM : 0;
+	free(joined);
+	return rc;
 }
 
 int lw_dropbox_reject(const struct lw_drop_file *f, const char *report)

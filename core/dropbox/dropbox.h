@@ -151,6 +151,14 @@ int lw_dropbox_reject(const struct lw_drop_file *f, const char *report);
  * the dropbox has no receipts folder.  LW_ENOMEM. */
 int lw_dropbox_receipt(const struct lw_drop_file *f, const char *text);
 
+/* A notice about this file for the clerk of another agency folder (the
+ * two disagree on a case's defendant): written with the move, as receipts
+ * are, as inbox/<agency>/<receipts>/<name>.通知.txt.  agency must be a
+ * folder name directly under the inbox (no '/', not starting with '.'),
+ * else the call does nothing.  Notices for one agency are joined.  No-op
+ * without a receipts folder.  LW_ENOMEM. */
+int lw_dropbox_notice(const struct lw_drop_file *f, const char *agency, const char *text);
+
 /* Leave f where it is and forget it: it is handed out again after the
  * next scan finds it complete (next poll, safety rescan, or a new write
  * event).  f is invalid after the call. */

@@ -25,6 +25,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <jansson.h>
 #include <uv.h>
 
 #include "dropbox/dropbox.h"
@@ -60,6 +61,7 @@ struct drop_ent {
 	struct lw_dropbox *db;
 	char *abs, *rel, *agency;
 	char *receipt;                 /* lw_dropbox_receipt's text, until the move */
+	json_t *notices;               /* lw_dropbox_notice: {agency: text}, until the move */
 	struct drop_ent *hnext;        /* hash chain */
 	struct drop_ent *prev, *next;  /* list links */
 	struct drop_list *list;        /* list it is on, or NULL */

@@ -243,6 +243,7 @@ static struct drop_ent *ent_new(struct lw_dropbox *db, const char *rel)
 static void ent_free(struct drop_ent *e)
 {
 	free(e->receipt);
+	json_decref(e->notices);
 	free(e->rel);
 	free(e->abs);
 	free(e->agency);

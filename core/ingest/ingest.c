@@ -136,6 +136,7 @@ void lw_ingest_result_clear(struct lw_ingest_result *r)
 	free(r->unknown_headers);
 	free(r->footer_rows);
 	json_decref(r->errors);
+	json_decref(r->peer_notices);
 	memset(r, 0, sizeof *r);
 }
 
@@ -327,6 +328,7 @@ static int ingest_path(struct lw_ingest *ing, const struct lw_ingest_file *f,
 
 	memset(res, 0, sizeof *res);
 	res->errors = json_array();
+	res->peer_notices = json_array();
 	if ((fd = open_once(f->path, &st, res, &refused)) < 0) {
 		if (refused && (rc = record_rejected_file(ing, f->source, origin, NULL,
 							  (int64_t)st.st_size, NULL, f->profile,

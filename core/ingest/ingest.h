@@ -70,6 +70,8 @@ struct lw_ingest_result {
 	char *unknown_headers;/* headers no profile field knows, malloc'd or NULL */
 	char *footer_rows;    /* "7、8": a form's signature lines skipped, malloc'd or NULL */
 	json_t *errors;       /* [{"row","column","field","reason","reason_zh","value"}...] */
+	json_t *peer_notices; /* [{"source","origin","text"}]: for the clerks of earlier files
+				 this one disagrees with (a case's defendant) */
 	char format[8];       /* "csv", "xlsx", "xls", "json" */
 	char encoding[24];
 };

@@ -41,6 +41,7 @@ int lw_ingest_records(struct lw_ingest *ing, const struct lw_ingest_records *rq,
 
 	memset(res, 0, sizeof *res);
 	res->errors = json_array();
+	res->peer_notices = json_array();
 	snprintf(res->format, sizeof res->format, "json");
 	if ((rc = lw_ingest_profile(ing, rq->profile, &prof, &err)) != 0) {
 		res->status = "failed";

@@ -126,6 +126,14 @@ int lw_ingest_mapped(struct lw_ingest *ing, const struct lw_mapping *m, const ch
 			*e = uerr;
 		return rc;
 	}
+	{
+		const char *src = NULL, *origin = NULL;
+		const char *peer = lw_store_peer_notice(ing->store, &src, &origin);
+		if (peer && src && origin && json_array_size(res->peer_notices) < ing->max_errors)
+			json_array_append_new(res->peer_notices,
+					      json_pack("{s:s, s:s, s:s}", "source", src, "origin",
+							origin, "text", peer));
+	}
 	if (lw_store_notice(ing->store) && json_array_size(res->errors) < ing->max_errors) {
 		json_t *o = json_object();
 		json_object_set_new(o, "row", json_integer(row));

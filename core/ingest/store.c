@@ -32,6 +32,8 @@ struct lw_store {
 	struct lw_resolver *res; /* borrowed, may be NULL */
 	char agency_id[24];      /* the current work order's agency id, as text */
 	char notice[512];        /* for the clerk, about the last upsert ("" none) */
+	char peer[512];          /* for the clerk of the earlier file ("" none) */
+	char *peer_source, *peer_origin; /* that file's source and imports.origin */
 	char now[24]; /* UTC start of the current import, 'YYYY-MM-DDTHH:MM:SSZ' */
 	char **prec;
 	size_t nprec;
@@ -136,6 +138,8 @@ void lw_store_free(struct lw_store *st)
 {
 	if (!st)
 		return;
+	free(st->peer_source);
+	free(st->peer_origin);
 	for (int i = 0; i < 2; i++) {
 		free(st->t[i].select);
 		free(st->t[i].insert);
@@ -360,6 +364,16 @@ const char *lw_store_notice(const struct lw_store *st)
 	return st->notice[0] ? st->notice : NULL;
 }
 
+const char *lw_store_peer_notice(const struct lw_store *st, const char **source,
+				 const char **origin)
+{
+	if (!st->peer[0])
+		return NULL;
+	*source = st->peer_source;
+	*origin = st->peer_origin;
+	return st->peer;
+}
+
 void lw_store_set_resolver(struct lw_store *st, struct lw_resolver *res)
 {
 	st->res = res;
@@ -536,17 +550,23 @@ static int principal_conflict(struct lw_store *st, const char *source, int64_t i
 	int rc;
 
 	*other = 0;
-	if ((rc = lw_wh_stmt(st->wh, "SELECT d.agency_id, g.name, d.source FROM case_defendants d "
-			     "JOIN agencies g ON g.id = d.agency_id WHERE d.case_no = :k AND d.role = "
-			     "'principal'", &s, e)) ||
+	if ((rc = lw_wh_stmt(st->wh, "SELECT d.agency_id, g.name, d.source, i.origin FROM "
+			     "case_defendants d JOIN agencies g ON g.id = d.agency_id LEFT JOIN imports i "
+			     "ON i.id = d.import_id WHERE d.case_no = :k AND d.role = 'principal'", &s,
+			     e)) ||
 	    (rc = lw_wh_bind_text(s, ":k", r->key, e)))
 		return rc;
 	int differs = 0;
 
 	if ((rc = lw_wh_step(st->wh, s, e)) == 1 && sqlite3_column_int64(s, 0) != aid) {
+		const char *origin = (const char *)sqlite3_column_text(s, 3);
 		differs = 1;
 		was = strdup((const char *)sqlite3_column_text(s, 1));
 		was_src = strdup((const char *)sqlite3_column_text(s, 2));
+		free(st->peer_source);
+		free(st->peer_origin);
+		st->peer_source = was_src ? strdup(was_src) : NULL;
+		st->peer_origin = origin ? strdup(origin) : NULL;
 	}
 	sqlite3_reset(s);
 	if (rc < 0)
@@ -564,6 +584,12 @@ static int principal_conflict(struct lw_store *st, const char *source, int64_t i
 		 "was reported before with defendant %s, this file names %s: recorded as a conflict for "
 		 "the justice bureau to settle", r->key, was, r->agencies[0], r->key, was,
 		 r->agencies[0]);
+	/* The clerk of the earlier file hears it too (lw_store_peer_notice). */
+	snprintf(st->peer, sizeof st->peer,
+		 "贵单位此前报送的案件 %s（被告「%s」），另一份文件填的被告是「%s」，已记录为冲突，请与司法局核实 / "
+		 "case %s, which you reported with defendant %s, was reported by another file with "
+		 "defendant %s: recorded as a conflict for the justice bureau to settle",
+		 r->key, was, r->agencies[0], r->key, was, r->agencies[0]);
 	free(was);
 	free(was_src);
 	return rc;
@@ -764,7 +790,7 @@ int lw_store_upsert(struct lw_store *st, const char *source, int64_t import_id,
 	const struct table_sql *t = &st->t[r->target];
 	int rc, inserted = 0, atomic = r->target == LW_TARGET_CASES;
 
-	st->notice[0] = '\0';
+	st->notice[0] = st->peer[0] = '\0';
 	if ((rc = r->target == LW_TARGET_TICKETS ? ticket_agency(st, r, e)
 						   : defendant_ids(st, r, e)) != 0)
 		return rc;

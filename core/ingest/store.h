@@ -72,6 +72,10 @@ int lw_store_upsert(struct lw_store *st, const char *source, int64_t import_id,
  * disagreement over the principal defendant, recorded in conflicts), or
  * NULL. */
 const char *lw_store_notice(const struct lw_store *st);
+/* The same for the clerk of the earlier file it disagrees with: the text,
+ * and that file's source and imports.origin (either may be NULL). */
+const char *lw_store_peer_notice(const struct lw_store *st, const char **source,
+				 const char **origin);
 
 /* The resolver the store puts agency names through (borrowed; NULL: every
  * name becomes an agency, as before schema 7). */

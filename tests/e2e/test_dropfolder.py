@@ -180,6 +180,29 @@ class DropFolder(DaemonTestCase):
         self.assertEqual(os.listdir(target), [])
         d.wait_log("receipt not written")
 
+    def test_both_clerks_hear_when_their_files_disagree_on_a_defendant(self):
+        port = free_port()
+        gaj, cgj = self.data("inbox", "市公安局"), self.data("inbox", "市城管局")
+        os.makedirs(gaj)
+        os.makedirs(cgj)
+        d = self.start(self.config(port, agency_from_folder=True))
+        d.notify.wait_for("READY=1")
+        # The same case, each agency's file leaving the defendant to its folder.
+        write_csv(os.path.join(gaj, "gaj.csv"), cases(70, 1, agency=""))
+        self.wait_for(lambda: self.archived("gaj.csv"), what="gaj.csv archived")
+        write_csv(os.path.join(cgj, "cgj.csv"), cases(70, 2, agency=""))  # not the same bytes
+        self.wait_for(lambda: self.archived("cgj.csv"), what="cgj.csv archived")
+        note = os.path.join(gaj, "回执", "cgj.csv.通知.txt")
+        self.wait_for(lambda: os.path.exists(note), what="the notice for the first clerk")
+        with open(note, encoding="utf-8-sig") as f:
+            text = f.read()
+        self.assertIn("贵单位此前报送的案件 (2024)鄂9004行初70号（被告「市公安局」）", text)
+        self.assertIn("「市城管局」", text)
+        with open(os.path.join(cgj, "回执", "cgj.csv.回执.txt"), encoding="utf-8-sig") as f:
+            self.assertIn("已记录为冲突", f.read())
+        self.assertEqual(self.db("SELECT count(*) FROM conflicts WHERE field = 'principal'"),
+                         [(1,)])
+
     def test_sigterm_during_an_import_rolls_it_back_and_exits_zero(self):
         """SIGTERM while a big file imports: the import rolls back, the file
         stays in the inbox, the daemon exits 0 promptly (the last source
