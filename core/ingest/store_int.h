@@ -1,0 +1,37 @@
+/*
+ * store_int.h — the store's state, shared by store.c (rows: upserts,
+ * defendants, provenance, conflicts) and store_imports.c (the imports row,
+ * rejects, cursors).  Not a public interface.
+ */
+#ifndef LW_INGEST_STORE_INT_H
+#define LW_INGEST_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "ingest/store.h"
+
+struct table_sql {
+	const char *table, *key;
+	int ncols;
+	const char *(*colname)(int);
+	int stamped; /* has first_seen/updated_at (cases; tickets take them from imports) */
+	char *select; /* columns..., source WHERE key = :key */
+	char *insert;
+	char *update;
+	sqlite3_stmt *insert_st; /* insert, prepared once: the hot path (the warehouse owns it) */
+};
+
+struct lw_store {
+	struct lw_wh *wh;
+	struct lw_resolver *res; /* borrowed, may be NULL */
+	char agency_id[24];      /* the current work order's agency id, as text */
+	char notice[512];        /* for the clerk, about the last upsert ("" none) */
+	char peer[512];          /* for the clerk of the earlier file ("" none) */
+	char *peer_source, *peer_origin; /* that file's source and imports.origin */
+	char now[24]; /* UTC start of the current import, 'YYYY-MM-DDTHH:MM:SSZ' */
+	char **prec;
+	size_t nprec;
+	struct table_sql t[2]; /* LW_TARGET_CASES, LW_TARGET_TICKETS */
+};
+
+#endif
