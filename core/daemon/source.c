@@ -50,6 +50,7 @@ const char *lw_counter_name(enum lw_counter c)
 
 /* ---- host functions (ABI 1) ---- */
 
+__attribute__((format(printf, 3, 4)))
 static void host_log(struct lw_source *src, int level, const char *fmt, ...)
 {
 	va_list ap;
