@@ -89,7 +89,7 @@ void lw_series_set_free(struct lw_series_set *set);
 /* Period arithmetic.  A period index counts months (year*12+month-1),
  * quarters (year*4+q-1) or ISO weeks (weeks since the Monday 1969-12-29).
  * lw_period_of_day: day = days since 1970-01-01.  lw_period_label writes
- * "2024-06", "2024-Q2" or "2024-W26" into buf (>= 16 bytes). */
+ * "2024-06", "2024Q2" or "2024-W26" into buf (>= 16 bytes). */
 int64_t lw_period_of_day(enum lw_freq f, int64_t day);
 void lw_period_label(enum lw_freq f, int64_t period, char *buf, size_t len);
 /* Parse a label of frequency f; LW_EINVAL when it is not one. */
@@ -359,6 +359,20 @@ typedef void (*lw_alerts_once_cb)(void *ud, int rc, const struct lw_eval_stats *
 				  size_t handed, const char *msg);
 int lw_alerts_engine_run_once(struct lw_alerts_engine *en, int64_t eval_now, int send,
 			      lw_alerts_once_cb done, void *ud);
+
+/* What the warehouse holds, counted by the engine after each piece of work
+ * (on its own connection, off the loop), for /metrics. */
+#define LW_ALERTS_COUNTS_SINKS 32
+struct lw_alerts_counts {
+	int valid;                         /* 0 until the first work ended */
+	int64_t pending, firing, resolved; /* alerts by state */
+	size_t nsinks;
+	struct {
+		char sink[72];
+		int64_t queued, sent, failed;  /* notifications by state */
+	} sinks[LW_ALERTS_COUNTS_SINKS];
+};
+void lw_alerts_engine_counts(const struct lw_alerts_engine *en, struct lw_alerts_counts *out);
 
 /* Stop: timers stop, no new evaluation or delivery starts; transfers in
  * flight finish (or are cancelled by closing the driver) and their

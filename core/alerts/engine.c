@@ -59,6 +59,7 @@ struct dbwork {
 	struct lw_outbox_msg *msgs;
 	size_t nmsgs;
 	int64_t next_due;
+	struct lw_alerts_counts counts;
 };
 
 struct lw_alerts_engine {
@@ -89,6 +90,7 @@ struct lw_alerts_engine {
 	void *once_ud;
 	void (*done)(void *);
 	void *done_ud;
+	struct lw_alerts_counts counts; /* as of the last db work */
 };
 
 struct sent {
@@ -99,6 +101,52 @@ struct sent {
 static void pump(struct lw_alerts_engine *en);
 
 /* ---- worker side: the only code that uses en->wh ---- */
+
+/* Alerts by state and notifications by sink and state, for /metrics.  Two
+ * aggregate reads of small tables after each work; a failure leaves the
+ * counts invalid (the metrics then say nothing rather than something old). */
+static void count_rows(struct lw_wh *wh, struct lw_alerts_counts *c)
+{
+	struct lw_err e = {0};
+	sqlite3_stmt *st;
+
+	memset(c, 0, sizeof *c);
+	if (lw_wh_stmt(wh, "SELECT state, count(*) FROM alerts GROUP BY state", &st, &e) != 0)
+		return;
+	while (lw_wh_step(wh, st, &e) == 1) {
+		const char *s = (const char *)sqlite3_column_text(st, 0);
+		int64_t n = sqlite3_column_int64(st, 1);
+		if (!strcmp(s, "pending"))
+			c->pending = n;
+		else if (!strcmp(s, "firing"))
+			c->firing = n;
+		else if (!strcmp(s, "resolved"))
+			c->resolved = n;
+	}
+	if (e.code || lw_wh_stmt(wh, "SELECT sink, state, count(*) FROM notifications GROUP BY 1, 2 "
+				 "ORDER BY 1", &st, &e) != 0)
+		return;
+	while (lw_wh_step(wh, st, &e) == 1) {
+		const char *sink = (const char *)sqlite3_column_text(st, 0);
+		const char *s = (const char *)sqlite3_column_text(st, 1);
+		int64_t n = sqlite3_column_int64(st, 2);
+		size_t i = 0;
+		while (i < c->nsinks && strcmp(c->sinks[i].sink, sink))
+			i++;
+		if (i == c->nsinks) {
+			if (c->nsinks == LW_ALERTS_COUNTS_SINKS)
+				continue;
+			snprintf(c->sinks[c->nsinks++].sink, sizeof c->sinks[0].sink, "%s", sink);
+		}
+		if (!strcmp(s, "queued"))
+			c->sinks[i].queued = n;
+		else if (!strcmp(s, "sent"))
+			c->sinks[i].sent = n;
+		else
+			c->sinks[i].failed = n;
+	}
+	c->valid = !e.code;
+}
 
 static void db_work(uv_work_t *w)
 {
@@ -134,6 +182,7 @@ static void db_work(uv_work_t *w)
 			snprintf(x->msg, sizeof x->msg, "%.250s", e.msg);
 	}
 	x->next_due = lw_outbox_next_due(wh);
+	count_rows(wh, &x->counts);
 }
 
 /* ---- loop side ---- */
@@ -274,6 +323,8 @@ static void after_db_work(uv_work_t *w, int status)
 
 	en->busy = NULL;
 	(void)status; /* never cancelled: uv_cancel is not used */
+	if (x->counts.valid)
+		en->counts = x->counts;
 	for (size_t i = 0; i < x->nrecorded; i++)
 		inflight_del(en, x->recorded[i]);
 	for (size_t i = 0; i < x->nouts; i++) /* busy: record again later */
@@ -505,4 +556,12 @@ void lw_alerts_engine_free(struct lw_alerts_engine *en, void (*cb)(void *), void
 	uv_timer_stop(&en->debounce);
 	uv_timer_stop(&en->retry);
 	maybe_finish(en);
+}
+
+void lw_alerts_engine_counts(const struct lw_alerts_engine *en, struct lw_alerts_counts *out)
+{
+	if (en)
+		*out = en->counts;
+	else
+		memset(out, 0, sizeof *out);
 }

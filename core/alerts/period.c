@@ -114,7 +114,9 @@ void lw_period_label(enum lw_freq f, int64_t p, char *buf, size_t len)
 		snprintf(buf, len, "%04lld-W%02lld", (long long)y,
 			 (long long)((thursday - lw_days_from_civil(y, 1, 1)) / 7 + 1));
 	} else if (f == LW_FREQ_QUARTER) {
-		snprintf(buf, len, "%04lld-Q%lld", (long long)floordiv(p, 4),
+		/* 2024Q3: the one quarter label of the stats, the bulletin and
+		 * the docs. */
+		snprintf(buf, len, "%04lldQ%lld", (long long)floordiv(p, 4),
 			 (long long)(p - floordiv(p, 4) * 4 + 1));
 	} else {
 		snprintf(buf, len, "%04lld-%02lld", (long long)floordiv(p, 12),
@@ -125,7 +127,7 @@ void lw_period_label(enum lw_freq f, int64_t p, char *buf, size_t len)
 int lw_period_parse(enum lw_freq f, const char *s, int64_t *p)
 {
 	char buf[32];
-	int y, k, n = 0;
+	int y, k, n = 0, legacy = 0;
 
 	if (!s || strlen(s) > 16)
 		return LW_EINVAL;
@@ -135,7 +137,10 @@ int lw_period_parse(enum lw_freq f, const char *s, int64_t *p)
 		/* Week 1 holds January 4th. */
 		*p = floordiv(iso_monday(lw_days_from_civil(y, 1, 4)) + 3, 7) + k - 1;
 	} else if (f == LW_FREQ_QUARTER) {
-		if (sscanf(s, "%4d-Q%1d%n", &y, &k, &n) != 2 || s[n] || k < 1 || k > 4)
+		/* 2024Q3, and 2024-Q3 as labels before schema 7 were written. */
+		if ((sscanf(s, "%4dQ%1d%n", &y, &k, &n) != 2 &&
+		     (n = 0, legacy = 1, sscanf(s, "%4d-Q%1d%n", &y, &k, &n) != 2)) || s[n] || k < 1 ||
+		    k > 4)
 			return LW_EINVAL;
 		*p = (int64_t)y * 4 + k - 1;
 	} else {
@@ -144,6 +149,10 @@ int lw_period_parse(enum lw_freq f, const char *s, int64_t *p)
 		*p = (int64_t)y * 12 + k - 1;
 	}
 	lw_period_label(f, *p, buf, sizeof buf);
+	/* Written exactly as labelled (no "+24Q1", no " 2024Q1"); a legacy
+	 * 2024-Q3 differs from its label only by the dash. */
+	if (legacy)
+		return strncmp(buf, s, 4) || strcmp(buf + 4, s + 5) ? LW_EINVAL : 0;
 	return strcmp(buf, s) ? LW_EINVAL : 0;
 }
 

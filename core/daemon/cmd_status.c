@@ -97,6 +97,31 @@ static const char *str_or(json_t *o, const char *key, const char *dflt)
 	return s ? s : dflt;
 }
 
+/* s cut to at most cols display columns, with "…" when cut. */
+static void print_cut(const char *s, size_t cols)
+{
+	size_t w = 0, i = 0, n = strlen(s);
+
+	while (i < n) {
+		size_t k = 1, cw;
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0xF0)
+			k = 4;
+		else if (c >= 0xE0)
+			k = 3;
+		else if (c >= 0xC0)
+			k = 2;
+		cw = k >= 3 ? 2 : 1; /* CJK takes two columns */
+		if (w + cw > cols - 1 && i + k < n) {
+			fputs("…", stdout);
+			return;
+		}
+		fwrite(s + i, 1, k, stdout);
+		w += cw;
+		i += k;
+	}
+}
+
 static void print_table(json_t *st)
 {
 	size_t i;
@@ -109,20 +134,34 @@ static void print_table(json_t *st)
 	       str_or(st, "config", "?"), str_or(st, "warehouse", "?"));
 	if (json_is_string(json_object_get(st, "last_reload_error")))
 		printf("last reload FAILED: %s\n", str_or(st, "last_reload_error", ""));
-	printf("\n%-20s %-12s %-9s %6s %10s %10s %8s  %-20s %s\n", "SOURCE", "PLUGIN", "STATE",
-	       "QUEUE", "FILES", "ROWS", "ERRORS", "LAST IMPORT", "LAST ERROR");
+	printf("\n%-16s %-12s %-9s %5s %7s %9s %8s %8s %6s  %-20s %s\n", "SOURCE", "PLUGIN", "STATE",
+	       "QUEUE", "FILES", "ROWS", "REJ.FILE", "REJ.ROWS", "ERRORS", "LAST IMPORT",
+	       "LAST ERROR (current)");
 	json_array_foreach(json_object_get(st, "sources"), i, s) {
 		json_t *c = json_object_get(s, "counters");
-		printf("%-20s %-12s %-9s %6lld %10lld %10lld %8lld  %-20s %s\n", str_or(s, "name", "?"),
-		       str_or(s, "plugin", "?"), str_or(s, "state", "?"),
+		const char *err = json_is_true(json_object_get(s, "error_current"))
+					  ? str_or(s, "last_error", "") : str_or(s, "detail", "");
+		printf("%-16s %-12s %-9s %5lld %7lld %9lld %8lld %8lld %6lld  %-20s ",
+		       str_or(s, "name", "?"), str_or(s, "plugin", "?"), str_or(s, "state", "?"),
 		       (long long)json_integer_value(json_object_get(s, "queue")),
 		       (long long)json_integer_value(json_object_get(c, "files_imported")),
 		       (long long)json_integer_value(json_object_get(c, "rows_imported")),
+		       (long long)json_integer_value(json_object_get(c, "files_rejected")),
+		       (long long)json_integer_value(json_object_get(c, "rows_rejected")),
 		       (long long)json_integer_value(json_object_get(c, "errors")),
-		       str_or(s, "last_import", "-"), str_or(s, "last_error", str_or(s, "detail", "")));
+		       str_or(s, "last_import", "-"));
+		print_cut(err, 100);
+		putchar('\n');
 	}
 	if (i == 0)
 		printf("(no sources configured)\n");
+	json_array_foreach(json_object_get(st, "sources"), i, s)
+		if (json_is_string(json_object_get(s, "last_reject"))) {
+			printf("%s: last rejection %s: ", str_or(s, "name", "?"),
+			       str_or(s, "last_reject_at", "?"));
+			print_cut(str_or(s, "last_reject", ""), 100);
+			putchar('\n');
+		}
 }
 
 /* The status API address from --listen or the configuration; *cfg is
@@ -139,7 +178,12 @@ static const char *resolve_listen(const char *config, const char *listen, const 
 		return listen;
 	lw_install_dirs_from_exe(&defs);
 	if (lw_config_load(config, &defs, &plugins, cfg, &diag) != 0) {
-		fprintf(stderr, "%s: %s: %s\n", cmd, config, diag.n ? diag.msg[0] : "invalid");
+		/* The configuration's own messages name the file already. */
+		const char *m = diag.n ? diag.msg[0] : "invalid";
+		if (!strncmp(m, config, strlen(config)))
+			fprintf(stderr, "%s: %s\n", cmd, m);
+		else
+			fprintf(stderr, "%s: %s: %s\n", cmd, config, m);
 		lw_diag_free(&diag);
 		lw_plugins_free(plugins);
 		return NULL;

@@ -74,6 +74,16 @@ void lw_host_import_account(struct lw_source *src, const char *origin,
 		if (strcmp(res->status, "duplicate"))
 			src->counters[LW_CTR_ROWS_REJECTED] += res->rejected;
 	}
+	if (rejected || (!failed && res->rejected && strcmp(res->status, "duplicate"))) {
+		struct timespec ts;
+		char buf[512];
+		clock_gettime(CLOCK_REALTIME, &ts);
+		snprintf(buf, sizeof buf, "%s: %s, %llu of %llu rows rejected", origin ? origin : "?",
+			 res->status, (unsigned long long)res->rejected, (unsigned long long)res->rows);
+		free(src->last_reject);
+		src->last_reject = strdup(buf);
+		src->last_reject_at = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	}
 	if (!rejected && !failed) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);

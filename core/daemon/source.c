@@ -237,6 +237,7 @@ void lw_source_free(struct lw_source *src)
 	free(src->fingerprint);
 	free(src->detail);
 	free(src->last_error);
+	free(src->last_reject);
 	json_decref(src->values);
 	free(src);
 }

@@ -34,6 +34,8 @@ struct lw_source {
 	int64_t last_import_at;          /* unix ms, 0: never */
 	char *last_error;                /* last error-level log line */
 	int64_t last_error_at;
+	char *last_reject;               /* "file: status" of the last file with rejections */
+	int64_t last_reject_at;          /* unix ms, 0: never */
 	uint64_t queue;                  /* work items waiting (plugin's count) */
 	uint64_t importing;              /* imports queued or running */
 	struct lw_http_driver *http;     /* the daemon's HTTP client; NULL: none */

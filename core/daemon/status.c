@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alerts/alerts.h"
 #include "daemon/daemon_int.h"
 
 /* ISO-8601 UTC text of a unix-ms time, or JSON null for 0. */
@@ -65,6 +66,12 @@ char *lw_status_json(const struct lw_daemon *d)
 		json_object_set_new(o, "last_import", iso_time(s->last_import_at));
 		json_object_set_new(o, "last_error", s->last_error ? json_string(s->last_error) : json_null());
 		json_object_set_new(o, "last_error_at", iso_time(s->last_error_at));
+		json_object_set_new(o, "last_reject", s->last_reject ? json_string(s->last_reject)
+								   : json_null());
+		json_object_set_new(o, "last_reject_at", iso_time(s->last_reject_at));
+		/* Current: an error after the last import that landed. */
+		json_object_set_new(o, "error_current",
+				    json_boolean(s->last_error && s->last_error_at >= s->last_import_at));
 		json_object_set_new(o, "counters", c);
 		json_array_append_new(arr, o);
 	}
@@ -162,6 +169,36 @@ char *lw_status_metrics(const struct lw_daemon *d, size_t *len)
 		for (int st = LW_STATE_STARTING; st <= LW_STATE_STOPPED; st++)
 			bprintf(&b, "litwatch_source_state{source=\"%s\",state=\"%s\"} %d\n", s->name,
 				lw_source_state_name(st), s->st == (enum lw_source_state)st);
+	bprintf(&b, "# HELP litwatch_source_last_success_timestamp_seconds Last import that landed "
+		    "(file, feed page or download), per source\n"
+		    "# TYPE litwatch_source_last_success_timestamp_seconds gauge\n");
+	for (const struct lw_source *s = d->sources; s; s = s->next)
+		if (s->last_import_at)
+			bprintf(&b, "litwatch_source_last_success_timestamp_seconds{source=\"%s\"} %lld\n",
+				s->name, (long long)(s->last_import_at / 1000));
+	{
+		struct lw_alerts_counts c;
+		lw_alerts_engine_counts(d->alerts, &c);
+		if (c.valid) {
+			bprintf(&b, "# HELP litwatch_alerts Alerts in the warehouse by state\n"
+				    "# TYPE litwatch_alerts gauge\n"
+				    "litwatch_alerts{state=\"pending\"} %lld\n"
+				    "litwatch_alerts{state=\"firing\"} %lld\n"
+				    "litwatch_alerts{state=\"resolved\"} %lld\n",
+				(long long)c.pending, (long long)c.firing, (long long)c.resolved);
+			/* Sink names are config names ([A-Za-z0-9._-]): no escaping. */
+			bprintf(&b, "# HELP litwatch_notifications Notifications by sink and state "
+				    "(queued = pending or being retried)\n"
+				    "# TYPE litwatch_notifications gauge\n");
+			for (size_t i = 0; i < c.nsinks; i++)
+				bprintf(&b, "litwatch_notifications{sink=\"%s\",state=\"queued\"} %lld\n"
+					    "litwatch_notifications{sink=\"%s\",state=\"sent\"} %lld\n"
+					    "litwatch_notifications{sink=\"%s\",state=\"failed\"} %lld\n",
+					c.sinks[i].sink, (long long)c.sinks[i].queued, c.sinks[i].sink,
+					(long long)c.sinks[i].sent, c.sinks[i].sink,
+					(long long)c.sinks[i].failed);
+		}
+	}
 	if (b.oom) {
 		free(b.p);
 		return NULL;

@@ -126,6 +126,12 @@ int lw_ingest_mapped(struct lw_ingest *ing, const struct lw_mapping *m, const ch
 			*e = uerr;
 		return rc;
 	}
+	if (lw_store_notice(ing->store) && json_array_size(res->errors) < ing->max_errors) {
+		json_t *o = json_object();
+		json_object_set_new(o, "row", json_integer(row));
+		json_object_set_new(o, "warning", json_string(lw_store_notice(ing->store)));
+		json_array_append_new(res->errors, o);
+	}
 	switch (what) {
 	case LW_UPSERT_INSERTED: res->inserted++; break;
 	case LW_UPSERT_UPDATED: res->updated++; break;

@@ -31,6 +31,7 @@ struct lw_store {
 	struct lw_wh *wh;
 	struct lw_resolver *res; /* borrowed, may be NULL */
 	char agency_id[24];      /* the current work order's agency id, as text */
+	char notice[512];        /* for the clerk, about the last upsert ("" none) */
 	char now[24]; /* UTC start of the current import, 'YYYY-MM-DDTHH:MM:SSZ' */
 	char **prec;
 	size_t nprec;
@@ -354,6 +355,11 @@ int lw_store_cursor_get(struct lw_store *st, const char *source, char **cursor,
 
 /* ---- agencies ---- */
 
+const char *lw_store_notice(const struct lw_store *st)
+{
+	return st->notice[0] ? st->notice : NULL;
+}
+
 void lw_store_set_resolver(struct lw_store *st, struct lw_resolver *res)
 {
 	st->res = res;
@@ -518,13 +524,62 @@ static int defendant_ids(struct lw_store *st, struct lw_record *r, struct lw_err
 	return 0;
 }
 
+/* Another agency is already the case's principal defendant (被告): a
+ * disagreement over who was sued is a conflict, never a second principal.
+ * The stored one stays; the conflict names both, and the clerk's report
+ * says so (lw_store_notice).  *other: 1 when there was one. */
+static int principal_conflict(struct lw_store *st, const char *source, int64_t import_id,
+			      const struct lw_record *r, int64_t aid, int *other, struct lw_err *e)
+{
+	sqlite3_stmt *s;
+	char *was = NULL, *was_src = NULL;
+	int rc;
+
+	*other = 0;
+	if ((rc = lw_wh_stmt(st->wh, "SELECT d.agency_id, g.name, d.source FROM case_defendants d "
+			     "JOIN agencies g ON g.id = d.agency_id WHERE d.case_no = :k AND d.role = "
+			     "'principal'", &s, e)) ||
+	    (rc = lw_wh_bind_text(s, ":k", r->key, e)))
+		return rc;
+	int differs = 0;
+
+	if ((rc = lw_wh_step(st->wh, s, e)) == 1 && sqlite3_column_int64(s, 0) != aid) {
+		differs = 1;
+		was = strdup((const char *)sqlite3_column_text(s, 1));
+		was_src = strdup((const char *)sqlite3_column_text(s, 2));
+	}
+	sqlite3_reset(s);
+	if (rc < 0)
+		return rc;
+	if (!differs || !was || !was_src) {
+		free(was);
+		free(was_src);
+		return differs ? lw_err_set(e, LW_ENOMEM, "out of memory") : 0;
+	}
+	*other = 1;
+	rc = add_conflict(st, "case_defendants", r->key, "principal", was, was_src, r->agencies[0],
+			  source, import_id, r->row, e);
+	snprintf(st->notice, sizeof st->notice,
+		 "案件 %s 此前报送的被告是「%s」，本文件填的是「%s」，已记录为冲突，请与司法局核实 / case %s "
+		 "was reported before with defendant %s, this file names %s: recorded as a conflict for "
+		 "the justice bureau to settle", r->key, was, r->agencies[0], r->key, was,
+		 r->agencies[0]);
+	free(was);
+	free(was_src);
+	return rc;
+}
+
 static int upsert_defendants(struct lw_store *st, const char *source, int64_t import_id,
 			     const struct lw_record *r, int *changed, struct lw_err *e)
 {
 	for (size_t i = 0; i < r->nagencies; i++) {
 		sqlite3_stmt *s;
 		int64_t aid = r->agency_ids[i];
-		int rc;
+		int rc, other;
+		if (i == 0 && aid && (rc = principal_conflict(st, source, import_id, r, aid, &other, e)))
+			return rc;
+		if (i == 0 && aid && other)
+			continue; /* the case keeps its principal defendant; the conflict says who else */
 		/* A held name waits, with everything needed to move it later. */
 		if ((rc = lw_wh_stmt(st->wh, aid ? "INSERT OR IGNORE INTO case_defendants (case_no, "
 				     "agency_id, role, name_raw, source, import_id, source_row) VALUES "
@@ -709,6 +764,7 @@ int lw_store_upsert(struct lw_store *st, const char *source, int64_t import_id,
 	const struct table_sql *t = &st->t[r->target];
 	int rc, inserted = 0, atomic = r->target == LW_TARGET_CASES;
 
+	st->notice[0] = '\0';
 	if ((rc = r->target == LW_TARGET_TICKETS ? ticket_agency(st, r, e)
 						   : defendant_ids(st, r, e)) != 0)
 		return rc;

@@ -68,6 +68,11 @@ int lw_store_rejects_of(struct lw_store *st, int64_t import_id, size_t max, json
 int lw_store_upsert(struct lw_store *st, const char *source, int64_t import_id,
 		    struct lw_record *r, enum lw_upsert *what, struct lw_err *e);
 
+/* What the clerk should hear about the last lw_store_upsert (a
+ * disagreement over the principal defendant, recorded in conflicts), or
+ * NULL. */
+const char *lw_store_notice(const struct lw_store *st);
+
 /* The resolver the store puts agency names through (borrowed; NULL: every
  * name becomes an agency, as before schema 7). */
 struct lw_resolver;

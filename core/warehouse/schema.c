@@ -470,7 +470,9 @@ static const char v7_sql[] =
 	") WITHOUT ROWID;\n"
 	"CREATE INDEX case_defendants_unresolved_name ON case_defendants_unresolved(name);\n"
 	/* Rows of the import that named an unresolved agency. */
-	"ALTER TABLE imports ADD COLUMN unresolved INTEGER NOT NULL DEFAULT 0;\n";
+	"ALTER TABLE imports ADD COLUMN unresolved INTEGER NOT NULL DEFAULT 0;\n"
+	/* One quarter label everywhere: 2024Q3 (alerts wrote 2024-Q3). */
+	"UPDATE alerts SET period = replace(period, '-Q', 'Q') WHERE period LIKE '____-Q_';\n";
 
 /* ---- deadlines (时限监督, issue 15) -------------------------------------- */
 /* Named, not numbered, so that a merge with another branch's migration only

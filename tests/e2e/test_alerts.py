@@ -102,7 +102,7 @@ class AlertsEndToEnd(unittest.TestCase):
         alert = doc["alerts"][0]
         self.assertEqual(alert["labels"]["agency"], "市自然资源和规划局")
         self.assertEqual(alert["labels"]["rule"], "loss_rate_high")
-        self.assertEqual(alert["period"], "2024-Q2")
+        self.assertEqual(alert["period"], "2024Q2")
         self.assertAlmostEqual(alert["value"], 20.0)
         hdr = [p for p in self.http.posts if p["path"] == "/hook"][0]["headers"]
         self.assertEqual(hdr["X-Litwatch-Notification-Id"], str(doc["notificationId"]))
@@ -111,7 +111,7 @@ class AlertsEndToEnd(unittest.TestCase):
         self.assertEqual(len(wx), 1)
         self.assertEqual(wx[0]["msgtype"], "markdown")
         self.assertIn("【litwatch 预警】1 条触发", wx[0]["markdown"]["content"])
-        self.assertIn("市自然资源和规划局 2024-Q2 败诉率 20.00%", wx[0]["markdown"]["content"])
+        self.assertIn("市自然资源和规划局 2024Q2 败诉率 20.00%", wx[0]["markdown"]["content"])
 
         self.assertEqual(len(self.smtp.mails), 1)
         m = self.smtp.mails[0]

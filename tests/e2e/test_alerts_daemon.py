@@ -16,7 +16,7 @@ import time
 import unittest
 
 from httpserver import TestServer
-from lwtest import SOURCE_DIR, DaemonTestCase, free_port
+from lwtest import SOURCE_DIR, DaemonTestCase, free_port, http_get
 
 HEADER = ["案号", "被告", "立案日期", "结案日期", "裁判结果"]
 AGENCY = "市自然资源局"
@@ -65,9 +65,10 @@ class AlertsInDaemon(DaemonTestCase):
         return os.path.join(self.dir, "data", *p)
 
     def config(self, hook_path="/hook", debounce="200ms"):
+        self.port = free_port()
         return self.write_config({
             "data_dir": "data",
-            "http": {"listen": "127.0.0.1:%d" % free_port()},
+            "http": {"listen": "127.0.0.1:%d" % self.port},
             "profile_dir": os.path.join(SOURCE_DIR, "conf/profiles"),
             "sources": [{"name": "reports", "plugin": "spreadsheet", "inbox": "inbox",
                          "archive": "archive", "rejected": "rejected", "settle": "200ms"}],
@@ -125,6 +126,16 @@ class AlertsInDaemon(DaemonTestCase):
         self.assertAlmostEqual(doc["alerts"][0]["value"], 200 / 3, places=3)
         self.assertEqual(hooks[0]["headers"]["X-Litwatch-Notification-Id"],
                          str(doc["notificationId"]))
+        # /metrics: alerts by state, notifications per sink, last success.
+        def metrics():
+            return http_get(self.port, "/metrics")[1]
+        self.wait_for(lambda: 'litwatch_notifications{sink="hook",state="sent"} 1' in metrics(),
+                      what="metrics counting the sent notification")
+        m = metrics()
+        self.assertIn('litwatch_alerts{state="firing"} 1', m)
+        self.assertIn('litwatch_notifications{sink="hook",state="queued"} 0', m)
+        self.assertRegex(m, r'litwatch_source_last_success_timestamp_seconds\{source="reports"\} '
+                            r'1[0-9]{9}')
         self.assertEqual(d.stop(), 0)
 
         # Restart: the engine evaluates at start and drains the outbox, and

@@ -122,6 +122,15 @@ class DropFolder(DaemonTestCase):
         self.assertEqual(st["counters"]["files_rejected"], 1)  # wrong.csv
         self.assertGreaterEqual(st["counters"]["files_imported"], 3)
         self.assertIsNotNone(st["last_import"])
+        self.assertIn("wrong.csv: rejected", st["last_reject"])
+        # The table shows the rejections too, and the last one.
+        table = subprocess.run([os.path.join(BIN, "litwatch"), "status", "--config", d.config],
+                               capture_output=True, text=True, cwd=self.dir).stdout
+        self.assertIn("REJ.FILE", table)
+        row = [l for l in table.splitlines() if l.startswith("reports ")][0].split()
+        self.assertEqual(row[6:8], ["1", "2"])  # 1 file rejected, 2 rows rejected (mixed 报表.csv)
+        self.assertIn("reports: last rejection", table)
+        self.assertIn("wrong.csv: rejected", table)
         self.assertEqual(d.stop(), 0)
 
     def test_every_file_gets_a_receipt_in_the_agency_folder_and_receipts_are_not_taken(self):

@@ -155,6 +155,23 @@ class ImportAndStats(DaemonTestCase):
         self.assertIn("'+SUM(1,2)", groups)
         self.assertIn("'@cmd", groups)
 
+    def test_two_files_disagreeing_on_the_defendant_is_a_conflict_not_two_principals(self):
+        f1 = os.path.join(self.dir, "gaj.csv")
+        f2 = os.path.join(self.dir, "cgj.csv")
+        write_csv(f1, COURT_HEADER, [["(2024)鄂9004行初41号", "", "", "", "市公安局", "2024-03-01",
+                                      "", "", ""]])
+        write_csv(f2, COURT_HEADER, [["(2024)鄂9004行初41号", "", "", "", "市城管局", "2024-03-01",
+                                      "", "", ""]])
+        self.imp("court-cases", f1, check=0)
+        rep = litwatch("import", "--db", self.db, "--profile", "court-cases", "--profile-dir",
+                       PROFILES, "--report", f2, check=0).stdout
+        self.assertIn("此前报送的被告是「市公安局」，本文件填的是「市城管局」，已记录为冲突", rep)
+        self.assertEqual(self.query("SELECT count(*) FROM case_defendants WHERE role = 'principal'"),
+                         [(1,)])
+        self.assertEqual(self.query("SELECT table_name, field, value_kept, value_other FROM "
+                                    "conflicts"),
+                         [("case_defendants", "principal", "市公安局", "市城管局")])
+
     def test_co_defendants_each_count_and_aliases_resolve(self):
         f = os.path.join(self.dir, "co.csv")
         write_csv(f, COURT_HEADER, [

@@ -22,7 +22,7 @@ static void state_is(struct fx *f, const char *want)
 	assert_string_equal(got, want);
 }
 
-/* 甲局 2024-Q2: 2 lost of 10 concluded (20 %). */
+/* 甲局 2024Q2: 2 lost of 10 concluded (20 %). */
 static void twenty_percent(struct fx *f, const char *agency)
 {
 	add_cases(f, 2, agency, NULL, "2024-01-05", "2024-04-10", "revoked");

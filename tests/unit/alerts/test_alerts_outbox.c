@@ -168,7 +168,7 @@ static void robots_get_their_markdown_formats_and_dingtalk_is_signed(void **stat
 	assert_string_equal(json_string_value(json_object_get(j, "msgtype")), "markdown");
 	const char *md = json_string_value(json_object_get(json_object_get(j, "markdown"), "content"));
 	assert_non_null(strstr(md, "【litwatch 预警】1 条触发"));
-	assert_non_null(strstr(md, "甲局 2024-Q2 败诉率 100.00%"));
+	assert_non_null(strstr(md, "甲局 2024Q2 败诉率 100.00%"));
 	assert_non_null(strstr(md, "通知编号 notification #7"));
 	assert_string_equal(url, "https://w/x?key=k");
 	json_decref(j);
