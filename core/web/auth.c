@@ -13,9 +13,8 @@
 #include "base/log.h"
 #include "web/web_int.h"
 
-/* Failed logins per address and per name before a wait, and the window. */
-#define FAIL_MAX 5u
-#define FAIL_WINDOW_S 300
+#define FAIL_MAX LW_WEB_FAIL_MAX
+#define FAIL_WINDOW_S LW_WEB_FAIL_WINDOW_S
 
 static int64_t mono_s(void)
 {
@@ -138,9 +137,10 @@ static enum lw_role check_user(struct lw_web *w, const char *name, const char *p
 		role = u->role;
 	}
 	pthread_mutex_unlock(&w->mu);
-	/* An unknown name costs the same as a wrong password. */
-	if (!lw_password_check(password, hash[0] ? hash :
-			       "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o7nRzI2Lg5Ob3sZa4J0AXRpW8fw/pC7p/"))
+	/* An unknown name costs the same as a wrong password: it is checked
+	 * against a hash made at start by the same code, with the same salt
+	 * and cost parameters as `litwatch user add` (lw_web_new). */
+	if (!lw_password_check(password, hash[0] ? hash : w->dummy_hash))
 		role = LW_ROLE_NONE;
 	explicit_bzero(hash, sizeof hash);
 	return role;
@@ -194,7 +194,11 @@ int lw_web_auth(struct lw_web_req *rq)
 		pthread_mutex_lock(&w->mu);
 		allowed = fails_allow(w, key, 0);
 		pthread_mutex_unlock(&w->mu);
-		enum lw_role role = allowed ? check_user(w, dec, colon + 1) : LW_ROLE_NONE;
+		if (!allowed) {
+			explicit_bzero(dec, sizeof dec);
+			return -2;
+		}
+		enum lw_role role = check_user(w, dec, colon + 1);
 		if (role == LW_ROLE_NONE) {
 			pthread_mutex_lock(&w->mu);
 			fails_allow(w, key, 1);

@@ -37,6 +37,7 @@ struct lw_web {
 	pthread_mutex_t mu; /* guards refs, users, sessions, fails */
 	int refs;
 	struct lw_users users;
+	char dummy_hash[256]; /* compared for an unknown name (auth.c) */
 	struct lw_session sessions[LW_WEB_MAX_SESSIONS];
 	struct lw_login_fail fails[128];
 };
@@ -68,8 +69,13 @@ struct lw_web_req {
 /* Chinese, or English under ?lang=en. */
 #define LW_T(rq, zh_, en_) ((rq)->en ? (en_) : (zh_))
 
+/* Failed logins per address and per name before a wait, and the window. */
+#define LW_WEB_FAIL_MAX 5u
+#define LW_WEB_FAIL_WINDOW_S 300
+
 /* Who sent rq: a session cookie, HTTP Basic, or nobody (no users file:
- * viewer "local").  0, or -1 when nobody with users configured. */
+ * viewer "local").  0; -1 when nobody with users configured; -2 when
+ * HTTP Basic names a user locked by too many failed logins. */
 int lw_web_auth(struct lw_web_req *rq);
 /* The login form and its POST, and logout. */
 void lw_web_login_page(struct lw_web_req *rq, const char *error);
