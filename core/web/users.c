@@ -161,6 +161,33 @@ int lw_password_hash(const char *password, char *out, size_t cap, struct lw_err 
 	return 0;
 }
 
+int lw_password_hash_like(const char *password, const char *like_hash, char *out, size_t cap,
+			  struct lw_err *e)
+{
+	struct crypt_data cd;
+	char salt[CRYPT_GENSALT_OUTPUT_SIZE], setting[CRYPT_GENSALT_OUTPUT_SIZE + 64];
+	const char *h, *params_end, *salt_start;
+
+	if (!like_hash || strncmp(like_hash, "$y$", 3) ||
+	    !(params_end = strchr(like_hash + 3, '$')) || params_end - like_hash > 60)
+		return lw_password_hash(password, out, cap, e);
+	if (!crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof salt) ||
+	    !(salt_start = strchr(salt + 3, '$')))
+		return lw_err_set(e, LW_EIO, "cannot make a yescrypt salt: %s", strerror(errno));
+	/* "$y$" PARAMS of like_hash, then "$SALT" of the fresh setting. */
+	snprintf(setting, sizeof setting, "%.*s%s", (int)(params_end - like_hash), like_hash,
+		 salt_start);
+	memset(&cd, 0, sizeof cd);
+	h = crypt_r(password, setting, &cd);
+	if (!h || h[0] != '$' || strlen(h) >= cap) {
+		explicit_bzero(&cd, sizeof cd);
+		return lw_password_hash(password, out, cap, e);
+	}
+	snprintf(out, cap, "%s", h);
+	explicit_bzero(&cd, sizeof cd);
+	return 0;
+}
+
 int lw_password_check(const char *password, const char *hash)
 {
 	struct crypt_data cd;

@@ -45,6 +45,13 @@ int lw_user_name_ok(const char *name);
 /* yescrypt hash of password into out (cap >= 256).  LW_EIO when libcrypt
  * cannot (no entropy, no yescrypt). */
 int lw_password_hash(const char *password, char *out, size_t cap, struct lw_err *e);
+/* A hash of password costing what like_hash costs: its method and cost
+ * parameters ("$y$j9T$" of a yescrypt hash) with a fresh salt; the
+ * default of lw_password_hash when like_hash is NULL or not yescrypt.
+ * The dashboard checks an unknown name against one, so that it takes as
+ * long as a wrong password for a known name. */
+int lw_password_hash_like(const char *password, const char *like_hash, char *out, size_t cap,
+			  struct lw_err *e);
 /* 1 when password matches hash (constant time in libcrypt); 0 otherwise.
  * Takes tens of milliseconds: call it off the loop. */
 int lw_password_check(const char *password, const char *hash);

@@ -33,8 +33,9 @@ int lw_web_new(uv_loop_t *loop, const struct lw_web_conf *conf, struct lw_web **
 		return e ? e->code : LW_EIO;
 	}
 	/* The hash an unknown name is checked against: a real one, of a
-	 * password nobody knows, made like every hash in the users file, so
-	 * both cost the same (no timing oracle for names). */
+	 * password nobody knows, with the cost parameters of the users file's
+	 * first yescrypt hash (`litwatch user` writes them all alike), so both
+	 * cost the same: no timing oracle for names. */
 	if (w->users_file) {
 		unsigned char raw[24];
 		char pw[49];
@@ -45,7 +46,11 @@ int lw_web_new(uv_loop_t *loop, const struct lw_web_conf *conf, struct lw_web **
 		for (size_t i = 0; i < sizeof raw; i++)
 			snprintf(pw + 2 * i, 3, "%02x", raw[i]);
 		explicit_bzero(raw, sizeof raw);
-		if (lw_password_hash(pw, w->dummy_hash, sizeof w->dummy_hash, e) != 0) {
+		const char *like = NULL;
+		for (size_t i = 0; i < w->users.n && !like; i++)
+			if (!strncmp(w->users.v[i].hash, "$y$", 3))
+				like = w->users.v[i].hash;
+		if (lw_password_hash_like(pw, like, w->dummy_hash, sizeof w->dummy_hash, e) != 0) {
 			explicit_bzero(pw, sizeof pw);
 			lw_web_free(w);
 			return e ? e->code : LW_EIO;

@@ -7,6 +7,7 @@ the ranking equal to `litwatch stats`, the XLSX download read by openpyxl,
 and `check-config` refusing a network listen without TLS and users."""
 
 import csv
+import ctypes
 import html.parser
 import http.client
 import io
@@ -384,28 +385,44 @@ class Dashboard(DaemonTestCase):
         s, body, _ = self.get("/ui/ranking?period=2024Q3", basic=("ana", PASSWORDS["ana"][1]))
         self.assertEqual(s, 200, body)
 
-    def test_an_unknown_name_costs_as_much_as_a_wrong_password(self):
-        """The dummy hash compared for an unknown name is a real yescrypt
-        hash of the same cost, so the answer's time does not tell whether
-        a name exists."""
-        self.add_users()
-        self.run_daemon()
-
-        def cost(name):
+    def check_timing(self, name):
+        def cost(user):
             t = time.monotonic()
-            s, _, _ = self.get("/api/stats", basic=(name, "wrong-password"))
+            s, _, _ = self.get("/api/stats", basic=(user, "wrong-password"))
             self.assertEqual(s, 401)
             return time.monotonic() - t
 
         cost("warm-up")
         known, unknown = [], []
         for i in range(5):  # 5 for the known name: under the rate limit
-            known.append(cost("ana"))  # interleaved: a busy machine slows both alike
+            known.append(cost(name))  # interleaved: a busy machine slows both alike
             unknown.append(cost("ghost%d" % i))
         known, unknown = statistics.median(known), statistics.median(unknown)
         self.assertGreater(known, 0.003, "a yescrypt check takes milliseconds")
         self.assertGreater(unknown, known * 0.5, (known, unknown))
         self.assertLess(unknown, known * 2, (known, unknown))
+
+    def test_an_unknown_name_costs_as_much_as_a_wrong_password(self):
+        """An unknown name is checked against a real yescrypt hash made at
+        start, so the answer's time does not tell whether a name exists."""
+        self.add_users()
+        self.run_daemon()
+        self.check_timing("ana")
+
+    def test_an_unknown_name_costs_as_much_even_with_a_costlier_hash(self):
+        """A users file whose hashes are costlier than the default (made by
+        another tool, or with a raised cost): the dummy hash follows them."""
+        c = ctypes.CDLL("libcrypt.so.1")
+        c.crypt.restype = c.crypt_gensalt.restype = ctypes.c_char_p
+        setting = c.crypt_gensalt(b"$y$", 8, None, 0)  # 8x the default cost
+        h = c.crypt(b"slow-password-1", setting).decode()
+        self.assertTrue(h.startswith("$y$jCT$"), h)
+        with open(self.users, "w") as f:
+            f.write("slow:viewer:%s\n" % h)
+        os.chmod(self.users, 0o600)
+        self.run_daemon()
+        self.assertEqual(self.get("/api/stats", basic=("slow", "slow-password-1"))[0], 200)
+        self.check_timing("slow")
 
     # ---- rate limits ----
 
