@@ -86,7 +86,8 @@ def parse(body):
     return p
 
 
-class Dashboard(DaemonTestCase):
+class DashboardBase(DaemonTestCase):
+    """The warehouse, the users and HTTP helpers (test_dashboard_browser too)."""
 
     @classmethod
     def setUpClass(cls):
@@ -210,6 +211,9 @@ class Dashboard(DaemonTestCase):
             return con.execute("SELECT acked_by FROM alerts WHERE id = ?", (alert_id,)).fetchone()[0]
         finally:
             con.close()
+
+
+class Dashboard(DashboardBase):
 
     # ---- users ----
 
