@@ -96,6 +96,7 @@ class DashboardBase(DaemonTestCase):
         cls.template = tempfile.mkdtemp(prefix="lw-dash-tpl-")
         cfg = fx.build(cls.template)
         c = fx.Cases()
+        c.seq = 9000  # case numbers of their own, not the fixture's
         c.add(HOSTILE_AGENCY, "2024-07-12", "2024-08-12", lost=True, n=1, cause=HOSTILE)
         c.add(HOSTILE_AGENCY, "2024-07-12", n=2, cause=HOSTILE)
         path = os.path.join(cls.template, "hostile.csv")
@@ -509,6 +510,8 @@ class Dashboard(DashboardBase):
         body = self.get("/ui/ranking?period=2024Q3", sid)[1]
         q = [r for r in parse(body).tables["ranking"] if r[1] == "市自然资源局"][0]
         self.assertEqual(q[2:6], ["51", "36", "1", "2.78"])
+        h = [r for r in parse(body).tables["ranking"] if r[1] == HOSTILE_AGENCY][0]
+        self.assertEqual(h[2:6], ["3", "1", "1", "100.00"])
         # Sorted by filed, descending: the figures in that order.
         body = self.get("/ui/ranking?period=2024Q3&sort=filed&dir=desc", sid)[1]
         filed = [int(r[2]) for r in parse(body).tables["ranking"][1:-1]]
