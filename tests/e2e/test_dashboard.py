@@ -590,6 +590,48 @@ class Dashboard(DashboardBase):
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("TLS", p.stdout + p.stderr)
 
+    def test_a_network_listen_with_tls_and_users_serves_https_with_a_secure_cookie(self):
+        import ssl
+        cert = os.path.join(self.dir, "cert.pem")
+        key = os.path.join(self.dir, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                        "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1"], check=True,
+                       capture_output=True)
+        os.chmod(key, 0o600)
+        self.add_users()
+        self.cfg_doc["http"] = {"listen": "0.0.0.0:%d" % self.port, "users_file": "users",
+                                "cert_file": cert, "key_file": key}
+        self.cfg = self.write_config(self.cfg_doc)
+        litwatch("check-config", self.cfg)
+        self.run_daemon()
+        ctx = ssl.create_default_context(cafile=cert)
+        ctx.check_hostname = False
+
+        def https(method, path, body=None, headers=None):
+            c = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=10, context=ctx)
+            try:
+                c.request(method, path, body=body, headers=headers or {})
+                r = c.getresponse()
+                return r.status, r.read().decode(), r.getheaders()
+            finally:
+                c.close()
+
+        self.assertEqual(https("GET", "/health")[:2], (200, "ok\n"))
+        import base64
+        auth = "Basic " + base64.b64encode(("vi:" + PASSWORDS["vi"][1]).encode()).decode()
+        s, body, _ = https("GET", "/api/stats?period=2024Q3", headers={"Authorization": auth})
+        self.assertEqual(s, 200, body)
+        self.assertEqual(https("GET", "/api/stats")[0], 401)
+        s, body, h = https("POST", "/ui/login", urllib.parse.urlencode(
+            {"user": "ana", "password": PASSWORDS["ana"][1]}),
+            {"Content-Type": "application/x-www-form-urlencoded",
+             "Origin": "https://127.0.0.1:%d" % self.port})
+        self.assertEqual(s, 303, body)
+        self.assertIn("Secure", [a.strip() for a in self.header(h, "Set-Cookie").split(";")])
+        # Plain HTTP on the TLS port gets no page.
+        with self.assertRaises(Exception):
+            self.get("/api/stats", basic=("vi", PASSWORDS["vi"][1]))
+
     def test_without_a_users_file_the_pages_are_read_only_on_loopback(self):
         self.cfg_doc["http"] = {"listen": "127.0.0.1:%d" % self.port}
         self.cfg = self.write_config(self.cfg_doc)
