@@ -200,6 +200,10 @@ void lw_web_redirect(struct lw_web_req *rq, const char *location, const char *co
 {
 	struct lw_buf h = {0};
 
+	if (strpbrk(location, "\r\n") || (cookie && strpbrk(cookie, "\r\n"))) {
+		lw_web_text(rq, 400, "bad redirect\n"); /* never split the response */
+		return;
+	}
 	lw_web_text(rq, 303, "see other\n");
 	lw_buf_printf(&h, "Location: %s\r\n", location);
 	if (cookie)
@@ -250,8 +254,24 @@ static void route(struct lw_web_req *rq)
 			lw_web_text(rq, 429, "too many failed logins for this name: wait 5 minutes\n");
 			rq->reply.retry_after_s = LW_WEB_FAIL_WINDOW_S;
 		} else if (is_page(u)) {
-			char loc[300];
-			snprintf(loc, sizeof loc, "/ui/login?next=%s", u);
+			/* The path comes URL-decoded: percent-encode it again, so that
+			 * no byte of it (CR, LF, &, #) can end the header or the
+			 * argument. */
+			static const char hex[] = "0123456789ABCDEF";
+			char loc[16 + 3 * 200];
+			size_t o = snprintf(loc, sizeof loc, "/ui/login?next=");
+			for (const unsigned char *p = (const unsigned char *)u; *p && o + 4 < sizeof loc;
+			     p++) {
+				if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+				    (*p >= '0' && *p <= '9') || strchr("/-._~", *p)) {
+					loc[o++] = (char)*p;
+				} else {
+					loc[o++] = '%';
+					loc[o++] = hex[*p >> 4];
+					loc[o++] = hex[*p & 15];
+				}
+			}
+			loc[o] = '\0';
 			lw_web_redirect(rq, loc, NULL);
 		} else {
 			lw_web_text(rq, 401, "log in: send a session cookie or HTTP Basic credentials\n");

@@ -292,6 +292,13 @@ class Dashboard(DashboardBase):
             s, body, h = self.get(page)
             self.assertEqual(s, 303, page)
             self.assertEqual(self.header(h, "Location"), "/ui/login?next=" + page)
+        # The path goes back into Location percent-encoded: no header can
+        # be injected through it (response splitting, a planted cookie).
+        s, body, h = self.get("/ui/x%0d%0aSet-Cookie:%20lw_session=" + "1" * 64)
+        self.assertEqual(s, 303)
+        self.assertIsNone(self.header(h, "Set-Cookie"))
+        self.assertEqual(self.header(h, "Location"),
+                         "/ui/login?next=/ui/x%0D%0ASet-Cookie%3A%20lw_session%3D" + "1" * 64)
         s, body, h = self.get("/ui/", "0" * 64)  # a made-up session
         self.assertEqual(s, 303)
         s, body, h = self.get("/api/stats?period=2024Q3")
