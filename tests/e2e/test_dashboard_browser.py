@@ -16,6 +16,8 @@ try:
     from selenium.common.exceptions import NoAlertPresentException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
 except ImportError:  # pragma: no cover - .ci/packages installs python3-selenium
     webdriver = None
 
@@ -52,6 +54,12 @@ class DashboardBrowser(DashboardBase):
     def shot(self, name):
         self.browser.save_screenshot(os.path.join(SHOTS, name + ".png"))
 
+    def click(self, element_id):
+        """Click and wait for the next page: the old one's elements go stale."""
+        el = self.browser.find_element(By.ID, element_id)
+        el.click()
+        WebDriverWait(self.browser, 15).until(EC.staleness_of(el))
+
     def no_alert(self):
         try:
             text = self.browser.switch_to.alert.text
@@ -68,7 +76,7 @@ class DashboardBrowser(DashboardBase):
         self.shot("login")
         b.find_element(By.ID, "user").send_keys("ana")
         b.find_element(By.ID, "password").send_keys(PASSWORDS["ana"][1])
-        b.find_element(By.ID, "login-submit").click()
+        self.click("login-submit")
         self.assertEqual(b.find_element(By.ID, "who").text, "ana (analyst)")
         cookie = b.get_cookie("lw_session")
         self.assertTrue(cookie["httpOnly"])
@@ -90,8 +98,8 @@ class DashboardBrowser(DashboardBase):
         names = [r.find_elements(By.TAG_NAME, "td")[1].text for r in rows]
         self.assertIn("市自然资源局", names)
         self.assertIn(HOSTILE_AGENCY, names)
-        b.find_element(By.ID, "sort-filed").click()  # ascending
-        b.find_element(By.ID, "sort-filed").click()  # descending
+        self.click("sort-filed")  # ascending
+        self.click("sort-filed")  # descending
         filed = [int(r.find_elements(By.TAG_NAME, "td")[2].text)
                  for r in b.find_elements(By.CSS_SELECTOR, "#ranking tbody tr")]
         self.assertEqual(filed, sorted(filed, reverse=True))
@@ -101,11 +109,11 @@ class DashboardBrowser(DashboardBase):
         b.get(self.url("/ui/alerts"))
         self.no_alert()
         self.shot("alerts")
-        b.find_element(By.ID, "ack-1").click()
+        self.click("ack-1")
         self.assertTrue(b.current_url.endswith("/ui/alerts"))
         self.assertEqual(b.find_element(By.CSS_SELECTOR, "#alert-1 td.acked").text, "ana")
         b.find_element(By.ID, "note-1").send_keys("核实属实")
-        b.find_element(By.ID, "close-1").click()
+        self.click("close-1")
         self.assertIn("confirmed", b.find_element(By.CSS_SELECTOR, "#alert-1 td.closed").text)
         self.shot("alerts-acted")
         self.assertEqual(self.audit("ack")[-1][:2], ("ana", "analyst"))
@@ -114,7 +122,7 @@ class DashboardBrowser(DashboardBase):
         b.get(self.url("/ui/?lang=en"))
         self.assertIn("Overview", b.find_element(By.TAG_NAME, "h1").text)
         self.shot("overview-en")
-        b.find_element(By.ID, "logout").click()
+        self.click("logout")
         self.assertIn("/ui/login", b.current_url)
         self.assertIsNone(b.get_cookie("lw_session"))
         b.get(self.url("/ui/alerts"))
