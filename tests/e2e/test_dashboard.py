@@ -409,10 +409,12 @@ class Dashboard(DashboardBase):
         for i in range(5):  # 5 for the known name: under the rate limit
             known.append(cost(name))  # interleaved: a busy machine slows both alike
             unknown.append(cost("ghost%d" % i))
-        known, unknown = statistics.median(known), statistics.median(unknown)
+        # The fastest of each: a busy machine only ever adds time.  Without
+        # a real dummy hash an unknown name answers in well under a tenth.
+        known, unknown = min(known), min(unknown)
         self.assertGreater(known, 0.003, "a yescrypt check takes milliseconds")
-        self.assertGreater(unknown, known * 0.5, (known, unknown))
-        self.assertLess(unknown, known * 2, (known, unknown))
+        self.assertGreater(unknown, known * 0.4, (known, unknown))
+        self.assertLess(unknown, known * 2.5, (known, unknown))
 
     def test_an_unknown_name_costs_as_much_as_a_wrong_password(self):
         """An unknown name is checked against a real yescrypt hash made at
