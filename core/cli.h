@@ -27,6 +27,8 @@ int lw_cmd_evaluate(int argc, char **argv);
 int lw_cmd_deadlines(int argc, char **argv);
 
 int lw_cmd_check_config(int argc, char **argv);
+/* core/web/cmd_user.c */
+int lw_cmd_user(int argc, char **argv);
 int lw_cmd_status(int argc, char **argv);
 int lw_cmd_poll(int argc, char **argv);
 

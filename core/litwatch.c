@@ -36,6 +36,8 @@ static const struct lw_command commands[] = {
 	 "run a detector over a count series, as R's surveillance package does"},
 	{"read", lw_cmd_read, "FILE [--sheet NAME|N] [--encoding E] [--format csv|jsonl]",
 	 "print a CSV/XLSX/XLS table as the readers see it"},
+	{"user", lw_cmd_user, "add|passwd|del|list NAME [--role viewer|analyst|admin] --config FILE",
+	 "manage the dashboard's users (docs/dashboard.md)"},
 	{"version", NULL, "", "print the version"},
 	{"evaluate", lw_cmd_evaluate, "--config FILE [--db FILE] [--now DATE] [--no-send]",
 	 "run the alert rules once and send due notifications"},

@@ -5,6 +5,7 @@
  */
 #include "config/config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -75,6 +76,13 @@ static const struct lw_option http_options[] = {
 	{"token_file", LW_OPT_STRING, 0, "api.token", 0, 0, NULL,
 	 "file the daemon writes (mode 0600, a new random token at every start) and "
 	 "`litwatch poll` reads: state-changing requests need it"},
+	{"users_file", LW_OPT_STRING, 0, NULL, 0, 0, NULL,
+	 "dashboard users, managed by `litwatch user` (docs/dashboard.md); without it the "
+	 "dashboard serves loopback only, with no login"},
+	{"cert_file", LW_OPT_FILE, 0, NULL, 0, 0, NULL,
+	 "TLS certificate chain (PEM) of the dashboard; with key_file"},
+	{"key_file", LW_OPT_FILE, 0, NULL, 0, 0, NULL,
+	 "private key (PEM) of cert_file; readable by the litwatch user only"},
 	{NULL, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -93,14 +101,19 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-/* The status API has no authentication: it only listens on loopback or
- * on a unix socket whose permissions decide who may read it. */
-static void check_listen(const char *s, struct lw_diag *d)
+/* Loopback or a unix socket: reachable from this machine only.  Any other
+ * address is reachable from the intranet, so it needs TLS (the password
+ * and the session cookie cross the network) and a users file (design.md
+ * §12).  *loopback set. */
+static void check_listen(const char *s, int tls, int users, int *loopback, struct lw_diag *d)
 {
-	const char *port;
+	const char *port, *colon;
+	char host[64];
+	unsigned char a[16];
 	char *end;
 	long p;
 
+	*loopback = 1;
 	if (!strncmp(s, "unix:", 5)) {
 		if (s[5] != '/')
 			lw_diag_add(d, "http.listen: expected an absolute socket path after "
@@ -114,15 +127,41 @@ static void check_listen(const char *s, struct lw_diag *d)
 	else if (!strncmp(s, "[::1]:", 6))
 		port = s + 6;
 	else {
-		lw_diag_add(d, "http.listen: expected \"127.0.0.1:PORT\", \"[::1]:PORT\" or "
-			       "\"unix:/path\"; got \"%s\" (the status API only listens on loopback: "
-			       "it has no authentication)", s);
-		return;
+		colon = strrchr(s, ':');
+		if (!colon || (size_t)(colon - s) >= sizeof host) {
+			lw_diag_add(d, "http.listen: expected \"127.0.0.1:PORT\", \"[::1]:PORT\", "
+				       "\"ADDR:PORT\" or \"unix:/path\"; got \"%s\"", s);
+			return;
+		}
+		memcpy(host, s, (size_t)(colon - s));
+		host[colon - s] = '\0';
+		if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+			memmove(host, host + 1, strlen(host));
+			host[strlen(host) - 1] = '\0';
+			if (inet_pton(AF_INET6, host, a) != 1)
+				goto bad_addr;
+		} else if (inet_pton(AF_INET, host, a) != 1) {
+			goto bad_addr;
+		}
+		*loopback = 0;
+		if (!tls || !users)
+			lw_diag_add(d, "http.listen: \"%s\" is not a loopback address: it is "
+				       "reachable from the network, so litwatchd needs TLS "
+				       "(http.cert_file and http.key_file) and a users file "
+				       "(http.users_file) to listen there%s%s; or listen on "
+				       "127.0.0.1:PORT behind a reverse proxy (docs/dashboard.md)", s,
+				    tls ? "" : "; TLS is not configured",
+				    users ? "" : "; no users file is configured");
+		port = colon + 1;
 	}
 	errno = 0;
 	p = strtol(port, &end, 10);
 	if (errno || *end || end == port || p < 1 || p > 65535)
 		lw_diag_add(d, "http.listen: port must be 1..65535; got \"%s\"", port);
+	return;
+bad_addr:
+	lw_diag_add(d, "http.listen: \"%s\": expected a numeric IPv4 or [IPv6] address before "
+		       "the port", s);
 }
 
 static void free_source(struct lw_source_conf *s)
@@ -151,6 +190,9 @@ void lw_config_free(struct lw_config *cfg)
 	lw_dl_conf_unref(cfg->deadlines);
 	free(cfg->http_listen);
 	free(cfg->http_token_file);
+	free(cfg->http_users_file);
+	free(cfg->http_cert_file);
+	free(cfg->http_key_file);
 	free(cfg->pii_key_file);
 	for (size_t i = 0; i < cfg->nprecedence; i++)
 		free(cfg->precedence[i]);
@@ -472,12 +514,21 @@ static int load_root(json_t *root, const char *name, const struct lw_install_dir
 		if (lw_options_validate(json_object_get(vals, "http"), http_options, "http",
 					cfg->data_dir, NULL, NULL, hv, d) == 0) {
 			const char *l = json_string_value(json_object_get(hv, "listen"));
+			const char *uf = json_string_value(json_object_get(hv, "users_file"));
+			const char *cf = json_string_value(json_object_get(hv, "cert_file"));
+			const char *kf = json_string_value(json_object_get(hv, "key_file"));
 			size_t before = d->n;
-			check_listen(l, d);
+			if (!cf != !kf)
+				lw_diag_add(d, "http: cert_file and key_file go together: set both "
+					       "for TLS, or neither");
+			check_listen(l, cf && kf, uf && *uf, &cfg->http_loopback, d);
 			if (d->n == before) {
 				cfg->http_listen = strdup(l);
 				cfg->http_token_file = lw_path_join(cfg->data_dir,
 					json_string_value(json_object_get(hv, "token_file")));
+				cfg->http_users_file = uf && *uf ? lw_path_join(cfg->data_dir, uf) : NULL;
+				cfg->http_cert_file = dup_or_null(cf);
+				cfg->http_key_file = dup_or_null(kf);
 			}
 		}
 		json_decref(hv);

@@ -52,8 +52,13 @@ struct lw_config {
 	char *plugin_dir;  /* absolute */
 	char *profile_dir; /* absolute */
 	int log_level;     /* LW_LOG_* */
-	char *http_listen; /* "127.0.0.1:PORT", "[::1]:PORT", "unix:/path"; NULL: off */
+	char *http_listen; /* "127.0.0.1:PORT", "[::1]:PORT", "unix:/path", or
+			      "ADDR:PORT" with TLS and users; NULL: off */
 	char *http_token_file; /* absolute: the API token (set with http_listen) */
+	char *http_users_file; /* absolute: dashboard users (docs/dashboard.md), or NULL */
+	char *http_cert_file;  /* absolute: TLS certificate (PEM), or NULL */
+	char *http_key_file;   /* absolute: its private key (PEM), or NULL */
+	int http_loopback;     /* http_listen is loopback or a unix socket */
 	char *pii_key_file; /* absolute, or NULL */
 	int64_t shutdown_timeout_ms;
 	uint64_t wal_warn_size; /* bytes: WAL size that triggers a checkpoint / warning */

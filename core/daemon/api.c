@@ -193,6 +193,9 @@ void lw_api_handle(void *ud, const struct lw_http_request *rq, struct lw_http_re
 	struct lw_daemon *d = ud;
 	const char *url = rq->url;
 
+	if (lw_web_handle(d->web, rq, r))
+		return;
+
 	if (!strcmp(rq->method, "POST")) {
 		const char *name = !strncmp(url, "/sources/", 9) ? url + 9 : NULL;
 		const char *slash = name ? strchr(name, '/') : NULL;

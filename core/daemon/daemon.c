@@ -97,13 +97,28 @@ static void notify_status(struct lw_daemon *d)
 static int http_apply(struct lw_daemon *d, const char *listen)
 {
 	struct lw_err err = {0};
+	struct lw_httpd_tls tls = {d->cfg->http_cert_file, d->cfg->http_key_file,
+				   !d->cfg->http_loopback};
 
 	lw_httpd_stop(d->httpd);
 	d->httpd = NULL;
+	lw_web_free(d->web);
+	d->web = NULL;
 	if (!listen)
 		return 0;
+	{
+		struct lw_web_conf wc = {d->cfg->warehouse, d->cfg->http_users_file,
+					 d->cfg->http_cert_file != NULL, LW_ROUND_HALF_UP,
+					 d->cfg->withdrawn_after_change_is_loss, d->cfg->agencies, 0};
+		if (d->cfg->rounding)
+			lw_rounding_parse(d->cfg->rounding, &wc.rounding, NULL);
+		if (lw_web_new(d->loop, &wc, &d->web, &err) != 0) {
+			lw_log(LW_LOG_ERR, NULL, "dashboard: %s", err.msg);
+			return err.code;
+		}
+	}
 	if (lw_api_token_write(d, d->cfg->http_token_file, &err) != 0 ||
-	    lw_httpd_start(d->loop, listen, lw_api_handle, d, &d->httpd, &err) != 0) {
+	    lw_httpd_start(d->loop, listen, &tls, lw_api_handle, d, &d->httpd, &err) != 0) {
 		lw_log(LW_LOG_ERR, NULL, "%s", err.msg);
 		return err.code;
 	}
@@ -180,6 +195,8 @@ static void close_loop_handles(struct lw_daemon *d)
 	uv_close((uv_handle_t *)&d->shutdown_timer, NULL);
 	lw_httpd_stop(d->httpd);
 	d->httpd = NULL;
+	lw_web_free(d->web);
+	d->web = NULL;
 	/* Sources have stopped; calls of the core (alert sinks) get
 	 * LW_ECANCELED, then libcurl's connections and handles close. */
 	lw_http_driver_close(d->http, NULL, NULL);

@@ -12,6 +12,7 @@
 #include "daemon/source.h"
 #include "net/http_client.h"
 #include "net/httpd.h"
+#include "web/web.h"
 
 struct lw_wh;
 struct lw_jobs;
@@ -27,6 +28,7 @@ struct lw_daemon {
 	struct lw_wh *wh;
 	struct lw_source *sources; /* running set, in config order */
 	struct lw_httpd *httpd;
+	struct lw_web *web; /* the dashboard on the status API's server, or NULL */
 	struct lw_http_driver *http; /* HTTP(S)/SMTP client for sources and sinks */
 	struct lw_jobs *jobs;        /* the import queue: the warehouse's one writer */
 	struct lw_walwatch *walwatch; /* checkpoints a WAL that readers kept growing */

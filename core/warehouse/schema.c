@@ -536,6 +536,30 @@ static const char bulletins_sql[] =
 	"  PRIMARY KEY (bulletin_id, sink)\n"
 	") WITHOUT ROWID;\n";
 
+/* The dashboard (docs/dashboard.md): who did what through it, and how an
+ * analyst closed an alert.  Named, not numbered, so that a merge with
+ * another branch's migration only renumbers the entry below. */
+static const char dashboard_audit_sql[] =
+	"CREATE TABLE web_audit (\n"
+	"  id       INTEGER PRIMARY KEY,\n"
+	"  at       TEXT NOT NULL DEFAULT " NOW_UTC " " UTC_OK("at") ",\n"
+	"  user     TEXT NOT NULL,\n"
+	"  role     TEXT NOT NULL,\n"
+	"  address  TEXT NOT NULL,\n"
+	"  action   TEXT NOT NULL,\n"
+	"  target   TEXT,\n"
+	"  detail   TEXT,\n"
+	"  ok       INTEGER NOT NULL CHECK (ok IN (0, 1))\n"
+	");\n"
+	"CREATE INDEX web_audit_at ON web_audit(at);\n"
+	"CREATE TABLE alert_reviews (\n"
+	"  alert_id  INTEGER PRIMARY KEY REFERENCES alerts(id) ON DELETE CASCADE,\n"
+	"  outcome   TEXT NOT NULL CHECK (outcome IN ('confirmed', 'not_real', 'data_error')),\n"
+	"  note      TEXT NOT NULL DEFAULT '',\n"
+	"  closed_by TEXT NOT NULL,\n"
+	"  closed_at TEXT NOT NULL DEFAULT " NOW_UTC " " UTC_OK("closed_at") "\n"
+	");\n";
+
 const struct lw_wh_migration lw_wh_migrations[] = {
 	{1, "canonical data: cases, tickets, agencies, imports, rejects, conflicts, cursors, alerts",
 	 v1_sql},
@@ -548,6 +572,7 @@ const struct lw_wh_migration lw_wh_migrations[] = {
 	/* Keep last; renumber on merge (the number is only the position). */
 	{8, "deadlines: the dates agencies report, and stored obligations", deadlines_sql},
 	{9, "bulletins made on schedule and their sends", bulletins_sql},
+	{10, "dashboard: the audit of logins and actions, alert reviews", dashboard_audit_sql},
 };
 
 const int lw_wh_migration_count =

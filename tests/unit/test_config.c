@@ -125,8 +125,17 @@ static const struct bad_case bad_cases[] = {
 	{"{\"data_dir\":\"@D\",\"sources\":[" SRC ",\"mode\":\"medium\"}]}",
 	 "sources[0].mode: expected one of fast,slow; got \"medium\""},
 	{"{\"data_dir\":\"@D\",\"http\":{\"listen\":\"0.0.0.0:8080\"}}",
-	 "http.listen: expected \"127.0.0.1:PORT\", \"[::1]:PORT\" or \"unix:/path\"; got \"0.0.0.0:8080\" "
-	 "(the status API only listens on loopback: it has no authentication)"},
+	 "http.listen: \"0.0.0.0:8080\" is not a loopback address: it is reachable from the network, "
+	 "so litwatchd needs TLS (http.cert_file and http.key_file) and a users file "
+	 "(http.users_file) to listen there; TLS is not configured; no users file is configured; or "
+	 "listen on 127.0.0.1:PORT behind a reverse proxy (docs/dashboard.md)"},
+	{"{\"data_dir\":\"@D\",\"http\":{\"listen\":\"10.1.2.3:8443\",\"users_file\":\"users\"}}",
+	 "http.listen: \"10.1.2.3:8443\" is not a loopback address: it is reachable from the network, "
+	 "so litwatchd needs TLS (http.cert_file and http.key_file) and a users file "
+	 "(http.users_file) to listen there; TLS is not configured; or "
+	 "listen on 127.0.0.1:PORT behind a reverse proxy (docs/dashboard.md)"},
+	{"{\"data_dir\":\"@D\",\"http\":{\"listen\":\"example.org:8443\"}}",
+	 "http.listen: \"example.org:8443\": expected a numeric IPv4 or [IPv6] address before the port"},
 	{"{\"data_dir\":\"@D\",\"http\":{\"listen\":\"127.0.0.1:99999\"}}",
 	 "http.listen: port must be 1..65535; got \"99999\""},
 	{"{\"data_dir\":\"@D\",\"http\":{}}", "http.listen: required key is missing (\"127.0.0.1:PORT\", \"[::1]:PORT\" or \"unix:/path/to/socket\")"},
