@@ -194,6 +194,13 @@ void lw_pg_close(struct lw_pg *pg)
 	free(pg);
 }
 
+/* PostgreSQL's notices ("already exists, skipping") are not ours to print. */
+static void quiet_notice(void *ud, const char *message)
+{
+	(void)ud;
+	(void)message;
+}
+
 static int connect_pg(const struct lw_province_conf *c, struct lw_pg *pg, struct lw_err *e)
 {
 	const char *keys[10], *vals[10];
@@ -220,6 +227,7 @@ static int connect_pg(const struct lw_province_conf *c, struct lw_pg *pg, struct
 		return lw_err_set(e, LW_ENOMEM, "province: out of memory");
 	if (PQstatus(pg->conn) != CONNECTION_OK)
 		return pg_fail(pg, NULL, "cannot connect", e);
+	PQsetNoticeProcessor(pg->conn, quiet_notice, NULL);
 	return lw_pg_exec(pg, "SET client_encoding = 'UTF8'; SET search_path = pg_catalog", e);
 }
 

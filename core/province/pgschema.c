@@ -67,14 +67,39 @@ int lw_prov_cols_read(sqlite3 *db, const char *table, struct lw_prov_cols *out, 
 	return 0;
 }
 
-/* CREATE TABLE IF NOT EXISTS, ADD COLUMN IF NOT EXISTS, the partition. */
+/* How many of the county's columns table ti has at the province already. */
+static int columns_there(struct lw_pg *pg, int ti, int *n, struct lw_err *e)
+{
+	const struct lw_prov_cols *c = &pg->cols[ti];
+	const char *v[1] = {lw_prov_tables[ti].name};
+	PGresult *res = NULL;
+	int rc = lw_pg_params(pg, "SELECT column_name FROM information_schema.columns WHERE "
+				  "table_schema = 'litwatch' AND table_name = $1", 1, v, &res, e);
+	*n = 0;
+	if (rc)
+		return rc;
+	for (int i = 0; i < c->n; i++)
+		for (int r = 0; r < PQntuples(res); r++)
+			if (!strcmp(PQgetvalue(res, r, 0), c->name[i])) {
+				(*n)++;
+				break;
+			}
+	PQclear(res);
+	return 0;
+}
+
+/* CREATE TABLE IF NOT EXISTS, ADD COLUMN IF NOT EXISTS, the partition.
+ * ALTER TABLE locks the table: it runs only when a column is missing. */
 static int table_ddl(struct lw_pg *pg, int ti, struct lw_err *e)
 {
 	const struct lw_prov_table *t = &lw_prov_tables[ti];
 	const struct lw_prov_cols *c = &pg->cols[ti];
 	struct lw_buf b = {0};
 	char tmp[256];
-	int rc;
+	int rc, there = 0;
+
+	if ((rc = columns_there(pg, ti, &there, e)))
+		return rc;
 
 	snprintf(tmp, sizeof tmp, "CREATE TABLE IF NOT EXISTS litwatch.%s (county text NOT NULL",
 		 t->name);
@@ -93,7 +118,7 @@ static int table_ddl(struct lw_pg *pg, int ti, struct lw_err *e)
 	if (t->partitioned)
 		rc = rc ? rc : lw_buf_put(&b, " PARTITION BY LIST (county)", 27);
 	rc = rc ? rc : lw_buf_put(&b, ";\n", 2);
-	for (int i = 0; !rc && i < c->n; i++) {
+	for (int i = 0; !rc && there > 0 && there < c->n && i < c->n; i++) {
 		snprintf(tmp, sizeof tmp, "ALTER TABLE litwatch.%s ADD COLUMN IF NOT EXISTS ", t->name);
 		rc = lw_buf_put(&b, tmp, strlen(tmp));
 		rc = rc ? rc : lw_buf_ident(&b, c->name[i]);
@@ -181,9 +206,23 @@ static const char views_sql[] =
 	"SELECT county, hwm, pushed_at, rows_pushed, now() - pushed_at AS since_last_push\n"
 	"FROM litwatch.counties;\n";
 
+/* Whether the views are at this binary's version already. */
+static int views_current(struct lw_pg *pg, int *yes, struct lw_err *e)
+{
+	PGresult *res = NULL;
+	int rc = lw_pg_params(pg, "SELECT value FROM litwatch.meta WHERE key = 'schema_version'", 0,
+			      NULL, &res, e);
+	*yes = 0;
+	if (rc)
+		return rc;
+	*yes = PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 0), PG_SCHEMA_VERSION);
+	PQclear(res);
+	return 0;
+}
+
 int lw_pgschema_ensure(struct lw_pg *pg, sqlite3 *db, struct lw_err *e)
 {
-	int rc;
+	int rc, current = 0;
 
 	for (int i = 0; i < lw_prov_ntables; i++) {
 		lw_prov_cols_free(&pg->cols[i]);
@@ -196,15 +235,19 @@ int lw_pgschema_ensure(struct lw_pg *pg, sqlite3 *db, struct lw_err *e)
 			     "CREATE TABLE IF NOT EXISTS litwatch.counties (county text PRIMARY KEY,\n"
 			     "  hwm bigint NOT NULL DEFAULT 0, pushed_at timestamptz,\n"
 			     "  rows_pushed bigint NOT NULL DEFAULT 0,\n"
-			     "  registered_at timestamptz NOT NULL DEFAULT now());\n"
-			     "INSERT INTO litwatch.meta VALUES ('schema_version', '" PG_SCHEMA_VERSION "')\n"
-			     "  ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;",
-			     e)))
+			     "  registered_at timestamptz NOT NULL DEFAULT now());",
+			     e)) ||
+	    (rc = views_current(pg, &current, e)))
 		goto fail;
 	for (int i = 0; i < lw_prov_ntables; i++)
 		if ((rc = table_ddl(pg, i, e)))
 			goto fail;
-	if ((rc = lw_pg_exec(pg, views_sql, e)) || (rc = lw_pg_exec(pg, "COMMIT", e)))
+	/* CREATE OR REPLACE VIEW locks the view: only when the layout changed. */
+	if ((!current && (rc = lw_pg_exec(pg, views_sql, e))) ||
+	    (rc = lw_pg_exec(pg, "INSERT INTO litwatch.meta VALUES ('schema_version', '"
+				 PG_SCHEMA_VERSION "') ON CONFLICT (key) DO UPDATE SET value = "
+				 "EXCLUDED.value", e)) ||
+	    (rc = lw_pg_exec(pg, "COMMIT", e)))
 		goto fail;
 	return 0;
 fail:

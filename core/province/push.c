@@ -60,7 +60,22 @@ static int temp_tables(struct lw_pg *pg, const struct lw_prov_table *t, struct l
 	return lw_pg_exec(pg, sql, e);
 }
 
-static int stream(struct lw_pg *pg, sqlite3_stmt *st, int ncols, int64_t *nrows, struct lw_err *e)
+/* Test hook (tests/e2e/test_province.py): LW_PROVINCE_TEST_PAUSE_MS holds
+ * every COPY of a batch open that long after its rows, so that a fault lands mid-COPY
+ * for sure.  Unset in production: no pause. */
+static void test_pause(void)
+{
+	static int ms = -1;
+	if (ms < 0) {
+		const char *v = getenv("LW_PROVINCE_TEST_PAUSE_MS");
+		ms = v ? atoi(v) : 0;
+	}
+	if (ms > 0)
+		nanosleep(&(struct timespec){ms / 1000, (long)(ms % 1000) * 1000000L}, NULL);
+}
+
+static int stream(struct lw_pg *pg, sqlite3_stmt *st, int ncols, int fed, int64_t *nrows,
+		  struct lw_err *e)
 {
 	struct lw_buf b = {0};
 	int rc = 0, s;
@@ -84,6 +99,8 @@ static int stream(struct lw_pg *pg, sqlite3_stmt *st, int ncols, int64_t *nrows,
 		rc = lw_err_set(e, LW_EDB, "warehouse: %s", sqlite3_errmsg(sqlite3_db_handle(st)));
 	if (!rc)
 		rc = lw_pg_copy_put(pg, b.p, b.len, e);
+	if (!rc && fed && PQflush(pg->conn) == 0)
+		test_pause();
 	free(b.p);
 	return rc;
 }
@@ -108,7 +125,7 @@ int lw_push_stage(struct lw_pg *pg, int ti, sqlite3_stmt *st, int64_t *nrows, st
 	free(b.p);
 	if (rc)
 		return rc;
-	rc = stream(pg, st, pg->cols[ti].n, nrows, e);
+	rc = stream(pg, st, pg->cols[ti].n, t->fed, nrows, e);
 	if (rc) {
 		PQputCopyEnd(pg->conn, "litwatch: batch abandoned");
 		PGresult *res;

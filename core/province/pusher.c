@@ -50,12 +50,17 @@ static void work_cb(uv_work_t *w)
 		if ((p->rc = lw_wh_open_opts(p->warehouse, &o, &p->wh, &p->err)))
 			return;
 	}
-	if (!p->pg && (p->rc = lw_pg_open(&p->conf, p->wh, &p->pg, &p->err)))
-		return;
-	p->rc = lw_pg_push(p->pg, p->wh, p->conf.batch_rows, BUDGET_MS, &p->stop, &p->st, &p->err);
-	if (p->rc) { /* the connection may be broken: start again from a new one */
+	if (p->pg || (p->rc = lw_pg_open(&p->conf, p->wh, &p->pg, &p->err)) == 0)
+		p->rc = lw_pg_push(p->pg, p->wh, p->conf.batch_rows, BUDGET_MS, &p->stop, &p->st,
+				   &p->err);
+	if (p->rc) {
+		/* The connection may be broken: start again from a new one.  The
+		 * lag is the county's own count, after the last mark known. */
+		struct lw_err e2 = {0};
 		lw_pg_close(p->pg);
 		p->pg = NULL;
+		lw_feed_last_seq(p->wh, &p->st.local_seq, &e2);
+		lw_feed_lag(p->wh, p->st.hwm, &p->st.lag_rows, &p->st.lag_seconds, &e2);
 	}
 }
 
@@ -107,8 +112,7 @@ static void after_work(uv_work_t *w, int status)
 		next = (uint64_t)(p->backoff_ms > p->conf.interval_ms ? p->backoff_ms : p->conf.interval_ms);
 		lw_log(p->failures == 1 || p->failures % 10 == 0 ? LW_LOG_WARNING : LW_LOG_INFO,
 		       "province", "%s; retrying in %llu ms", p->last_error, (unsigned long long)next);
-		if (p->st.hwm)
-			p->shown = p->st;
+		p->shown = p->st;
 	}
 	uv_timer_start(&p->timer, on_timer, next, 0);
 }
