@@ -283,10 +283,9 @@ class Province(DaemonTestCase):
         self.import_cases(c, 1, 60, seed=1)
         d = self.start(cfg, env=env)
         d.notify.wait_for("READY=1")
-        # SIGKILL mid-COPY, five times (each with new and changed rows).
-        kills = 5
-        for k in range(kills):
-            self.import_tickets(c, 1 + 50 * k, 100, seed=100 + k)
+        # SIGKILL mid-COPY, twenty times (each with new and changed rows).
+        for k in range(20):
+            self.import_tickets(c, 1 + 20 * k, 40, seed=100 + k)
             self.wait_copy(c)
             before = self.mark(c)
             d.kill()
