@@ -265,6 +265,23 @@ static int set_mark(struct lw_pg *pg, int64_t hwm, struct lw_err *e)
 			    e);
 }
 
+int lw_pg_connect(const struct lw_province_conf *c, struct lw_pg **out, struct lw_err *e)
+{
+	struct lw_pg *pg = calloc(1, sizeof *pg);
+	int rc;
+
+	*out = NULL;
+	if (!pg)
+		return lw_err_set(e, LW_ENOMEM, "province: out of memory");
+	snprintf(pg->county, sizeof pg->county, "%s", c->county ? c->county : "");
+	if ((rc = connect_pg(c, pg, e))) {
+		lw_pg_close(pg);
+		return rc;
+	}
+	*out = pg;
+	return 0;
+}
+
 int lw_pg_open(const struct lw_province_conf *c, struct lw_wh *wh, struct lw_pg **out,
 	       struct lw_err *e)
 {

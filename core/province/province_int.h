@@ -52,6 +52,8 @@ int lw_feed_lag(struct lw_wh *wh, int64_t hwm, int64_t *rows, int64_t *secs, str
 void lw_feed_prune(struct lw_wh *wh, int64_t hwm);
 
 /* ---- pg.c: PostgreSQL helpers ---- */
+/* Connect only (no schema, no county): for readers such as stats --pg. */
+int lw_pg_connect(const struct lw_province_conf *c, struct lw_pg **out, struct lw_err *e);
 /* Run sql (no parameters); 0 or LW_EIO with PostgreSQL's message. */
 int lw_pg_exec(struct lw_pg *pg, const char *sql, struct lw_err *e);
 /* Run with text parameters; *res for a tuples result (caller PQclear). */

@@ -239,6 +239,26 @@ class Province(DaemonTestCase):
             self.wait_pushed(c)
             self.assert_same_rows(c)
         self.assert_same_figures(counties)
+        # litwatch stats --pg: a county's figures from the province are its own,
+        # document for document; without --county, one line per county.
+        for c in counties:
+            for extra in ([], ["--withdrawn-after-change-is-loss"]):
+                mine = litwatch("stats", "--db", self.db(c), "--period", "2024", "--format",
+                                "json", *extra).stdout
+                theirs = litwatch("stats", "--pg", self.conninfo, "--county", c, "--period",
+                                  "2024", "--format", "json", *extra).stdout
+                self.assertEqual(json.loads(theirs), json.loads(mine))
+        city = json.loads(litwatch("stats", "--pg", self.conninfo, "--period", "2024",
+                                   "--format", "json").stdout)
+        self.assertEqual(city["by"], "county")
+        self.assertEqual([g["group"] for g in city["groups"]], counties)
+        for g in city["groups"]:
+            total = self.stats(g["group"], 2024)["total"]
+            self.assertEqual({k: g[k] for k in total}, total)
+        self.assertEqual(city["total"]["filed"],
+                         sum(self.stats(c, 2024)["total"]["filed"] for c in counties))
+        table = litwatch("stats", "--pg", self.conninfo, "--period", "2024").stdout
+        self.assertIn("411122", table)
         # Partitioned by county: each county's rows in its own partition.
         self.assertEqual(self.pg.sql("SELECT count(*) FROM litwatch.tickets_411122")[0][0], "200")
         # Nothing clear crossed the link: no phone number, no name, no password.
