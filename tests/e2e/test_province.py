@@ -239,6 +239,21 @@ class Province(DaemonTestCase):
             self.wait_pushed(c)
             self.assert_same_rows(c)
         self.assert_same_figures(counties)
+        # Rows deleted or changed by any writer (here an operator's sqlite3)
+        # go up too: the feed is written by triggers.
+        con = sqlite3.connect(self.db("411122"))
+        con.execute("PRAGMA foreign_keys = ON")
+        gone = con.execute("SELECT case_no FROM cases ORDER BY case_no LIMIT 3").fetchall()
+        con.executemany("DELETE FROM cases WHERE case_no = ?", gone)  # defendants cascade
+        con.execute("UPDATE tickets SET status = '已办结' WHERE ticket_no LIKE 'GD411122%5'")
+        con.commit()
+        con.close()
+        self.wait_pushed("411122")
+        self.assert_same_rows("411122")
+        self.assertEqual(self.pg.sql("SELECT count(*) FROM litwatch.case_defendants WHERE "
+                                     "county = '411122' AND case_no = '%s'" % gone[0][0]),
+                         [["0"]])
+        self.assert_same_figures(counties)
         # litwatch stats --pg: a county's figures from the province are its own,
         # document for document; without --county, one line per county.
         for c in counties:
