@@ -366,7 +366,8 @@ class Province(DaemonTestCase):
         # Nobody listens there: the province is unreachable.
         self.write_conninfo("host=127.0.0.1 port=%d dbname=x user=y password=z" % free_port())
         self.import_cases(c, 1, 30, seed=5)
-        self.start(self.county_config(c, port)).notify.wait_for("READY=1")
+        d = self.start(self.county_config(c, port))
+        d.notify.wait_for("READY=1")
         start = time.monotonic()
         while time.monotonic() - start < 20:
             st = self.status(port)
@@ -381,6 +382,16 @@ class Province(DaemonTestCase):
         self.wait_pushed(c, timeout=90)
         self.assert_same_rows(c)
         self.assertEqual(self.status(port)["state"], "ok")
+        # A clean stop (SIGTERM) with the pusher idle, then one mid-push.
+        self.assertEqual(d.stop(), 0, d.log_text())
+        self.import_tickets(c, 1000, 500, seed=7)
+        d = self.start(self.county_config(c, port, batch_rows=50),
+                       env={"LW_PROVINCE_TEST_PAUSE_MS": "100"})
+        self.wait_copy(c)
+        self.assertEqual(d.stop(), 0, d.log_text())
+        self.start(self.county_config(c, port))
+        self.wait_pushed(c)
+        self.assert_same_rows(c)
 
 
 class ProvinceConfig(DaemonTestCase):
