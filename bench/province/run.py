@@ -90,6 +90,7 @@ write_tickets(os.path.join(work, "t.csv"), 1, tickets, "")
 write_cases(os.path.join(work, "c.csv"), ncases)
 imp("hotline-12345", os.path.join(work, "t.csv"))
 imp("court-cases", os.path.join(work, "c.csv"))
+print(flush=True)
 print("prepared %d work orders and %d cases in %.0f s" % (tickets, ncases, time.time() - t0))
 
 pg = pgserver.PgServer()
@@ -100,8 +101,9 @@ try:
     os.chmod(ci, 0o600)
     cfg = os.path.join(work, "c.json")
     with open(cfg, "w") as f:
-        f.write('{"data_dir": "c", "sources": [], "province": {"conninfo_file": "%s", '
-                '"county": "411121", "interval": "1s", "batch_rows": 5000}}' % ci)
+        f.write('{"data_dir": "%s", "sources": [], "province": {"conninfo_file": "%s", '
+                '"county": "411121", "interval": "1s", "batch_rows": %s}}'
+                % (os.path.dirname(db), ci, os.environ.get("BATCH_ROWS", "5000")))
     start = time.monotonic()
     d = subprocess.Popen([os.path.join(build, "bin", "litwatchd"), "--config", cfg],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
