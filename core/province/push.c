@@ -289,8 +289,13 @@ static int one_table(struct lw_pg *pg, struct lw_wh *wh, int ti, int64_t hwm, in
 	if (!rc) {
 		sqlite3_bind_int64(rows, 1, hwm);
 		sqlite3_bind_int64(rows, 2, end);
+		/* ANALYZE the staged rows: without statistics on temporary
+		 * tables the planner may scan the county's whole partition
+		 * for every batch (a first push then slows down as it grows). */
+		snprintf(tmp, sizeof tmp, "ANALYZE pg_temp.lw_keys_%s; ANALYZE pg_temp.lw_stage_%s",
+			 t->name, t->name);
 		if (!(rc = temp_tables(pg, t, e)) && !(rc = stage_keys(pg, t, keys, e)) &&
-		    !(rc = lw_push_stage(pg, ti, rows, nrows, e)))
+		    !(rc = lw_push_stage(pg, ti, rows, nrows, e)) && !(rc = lw_pg_exec(pg, tmp, e)))
 			rc = apply(pg, ti, e);
 	}
 	sqlite3_finalize(keys);
