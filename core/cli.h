@@ -41,6 +41,8 @@ int lw_cmd_agencies(int argc, char **argv);
 
 /* core/figures/cmd_stats.c: litwatch stats (docs/import.md). */
 int lw_cmd_stats(int argc, char **argv);
+/* core/province/cmd_stats_pg.c: litwatch stats --pg (docs/province.md). */
+int lw_cmd_stats_pg(int argc, char **argv);
 
 /* core/report/cmd_report.c: litwatch report (docs/reports.md). */
 int lw_cmd_report(int argc, char **argv);

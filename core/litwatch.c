@@ -18,6 +18,15 @@
 #include "config/config.h"
 #include "config/loader.h"
 
+/* `stats --pg`: the same figures from the province (core/province/). */
+static int cmd_stats(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--pg") || !strncmp(argv[i], "--pg=", 5))
+			return lw_cmd_stats_pg(argc, argv);
+	return lw_cmd_stats(argc, argv);
+}
+
 static const struct lw_command commands[] = {
 	{"check-config", lw_cmd_check_config, "[-q] FILE",
 	 "validate a configuration as litwatchd would; prints OK or every error"},
@@ -27,7 +36,7 @@ static const struct lw_command commands[] = {
 	 "make a running source do its work now (poll the feed, rescan the folder)"},
 	{"import", lw_cmd_import, "--db FILE --profile NAME [--pii-key-file F] [--json] FILE...",
 	 "import files once, through the same pipeline as the daemon"},
-	{"stats", lw_cmd_stats, "--db FILE --period 2023|2023Q1|2023-01 [--by agency|domain|act|court]",
+	{"stats", cmd_stats, "(--db FILE | --pg CONNINFO_FILE [--county C]) --period 2023|2023Q1|2023-01 [--by agency|domain|act|court]",
 	 "the official figures: filed, concluded, lost, loss rate, 调撤率, head appearance"},
 	{"report", lw_cmd_report,
 	 "--period 2024Q3 --format xlsx|html|csv|json -o OUT (--db FILE | --config FILE)",

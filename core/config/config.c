@@ -21,6 +21,7 @@
 #include "base/settings.h"
 #include "base/text.h"
 #include "deadlines/deadlines.h"
+#include "province/province.h"
 #include "config/loader.h"
 #include "ingest/profile.h"
 #include "report/schedule.h"
@@ -65,6 +66,8 @@ static const struct lw_option core_options[] = {
 	{"alerts", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL, "alert grouping and sinks (docs/alerts.md)"},
 	{"deadlines", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL,
 	 "time limits (时限): rules, holiday calendar, agencies' contacts (docs/deadlines.md)"},
+	{"province", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL,
+	 "push the warehouse to the province's PostgreSQL (docs/province.md)"},
 	{"reports", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL,
 	 "bulletins made on schedule and their ranking rules (docs/reports.md)"},
 	{NULL, 0, 0, NULL, 0, 0, NULL, NULL},
@@ -188,6 +191,7 @@ void lw_config_free(struct lw_config *cfg)
 	free(cfg->plugin_dir);
 	free(cfg->profile_dir);
 	lw_dl_conf_unref(cfg->deadlines);
+	lw_province_conf_free(cfg->province);
 	free(cfg->http_listen);
 	free(cfg->http_token_file);
 	free(cfg->http_users_file);
@@ -564,6 +568,7 @@ static int load_root(json_t *root, const char *name, const struct lw_install_dir
 					     cfg->data_dir, &cfg->report_sinks, &again);
 		lw_diag_free(&again);
 	}
+	lw_province_conf_parse(json_object_get(root, "province"), cfg->data_dir, &cfg->province, d);
 	json_decref(vals);
 	if (d->n)
 		goto fail_nofree;

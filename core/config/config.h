@@ -44,6 +44,7 @@ struct lw_source_conf {
 };
 
 struct lw_reports_conf;
+struct lw_province_conf;
 
 struct lw_config {
 	char *path;        /* the file it was read from */
@@ -77,6 +78,8 @@ struct lw_config {
 	struct lw_alerts_conf *report_sinks; /* the alerts section parsed again for the
 						bulletins' sends (NULL without reports
 						or alerts); owned */
+	struct lw_province_conf *province; /* the "province" section (province/province.h),
+					      or NULL; owned */
 	size_t nsources;
 	struct lw_source_conf *sources;
 };

@@ -26,6 +26,7 @@
 #include "base/log.h"
 #include "config/loader.h"
 #include "daemon/bulletins.h"
+#include "province/province.h"
 #include "daemon/daemon_int.h"
 #include "daemon/host_import.h"
 #include "daemon/jobs.h"
@@ -332,6 +333,35 @@ static void bulletins_apply(struct lw_daemon *d, struct lw_config *cfg)
 		       err.msg);
 }
 
+static void on_pusher_stopped(void *ud)
+{
+	struct lw_daemon *d = ud;
+	d->pending_stops--;
+	maybe_finish_shutdown(d);
+}
+
+static void on_pusher_replaced(void *ud)
+{
+	(void)ud;
+}
+
+/* The push to the province (province.h): a new pusher when the section
+ * changed, none without it. */
+static void province_apply(struct lw_daemon *d, struct lw_config *cfg)
+{
+	struct lw_err err = {0};
+
+	if (d->pusher && d->cfg != cfg && lw_province_conf_same(d->cfg->province, cfg->province))
+		return;
+	if (d->pusher) {
+		lw_pusher_free(d->pusher, on_pusher_replaced, d);
+		d->pusher = NULL;
+	}
+	if (cfg->province &&
+	    lw_pusher_new(d->loop, cfg->warehouse, cfg->province, &d->pusher, &err) != 0)
+		lw_log(LW_LOG_ERR, NULL, "province: %s; not pushing", err.msg);
+}
+
 static void on_bulletins_stopped(void *ud)
 {
 	struct lw_daemon *d = ud;
@@ -366,6 +396,11 @@ static void begin_shutdown(struct lw_daemon *d, const char *why)
 		d->pending_stops++;
 		lw_alerts_engine_free(d->alerts, on_alerts_stopped, d);
 		d->alerts = NULL;
+	}
+	if (d->pusher) {
+		d->pending_stops++;
+		lw_pusher_free(d->pusher, on_pusher_stopped, d);
+		d->pusher = NULL;
 	}
 	if (d->bulletins) {
 		d->pending_stops++;
@@ -440,6 +475,7 @@ static void finish_reload(struct lw_daemon *d)
 			lw_log(LW_LOG_ERR, NULL, "reload: import settings: %s", err.msg);
 	}
 	bulletins_apply(d, newc);
+	province_apply(d, newc);
 	alerts_apply(d, newc);
 	lw_config_free(d->cfg);
 	d->cfg = newc;
@@ -602,6 +638,7 @@ int lw_daemon_run(const char *config_path)
 	for (size_t i = 0; i < d.cfg->nsources; i++)
 		add_source(&d, &d.cfg->sources[i]);
 	bulletins_apply(&d, d.cfg);
+	province_apply(&d, d.cfg);
 	alerts_apply(&d, d.cfg);
 	lw_host_import_committed = on_import_committed;
 	lw_host_import_committed_ud = &d;

@@ -18,6 +18,7 @@ struct lw_wh;
 struct lw_jobs;
 struct lw_walwatch;
 struct lw_bulletins;
+struct lw_pusher;
 
 struct lw_daemon {
 	uv_loop_t *loop;
@@ -35,6 +36,7 @@ struct lw_daemon {
 	struct lw_alerts_engine *alerts; /* NULL without a detect/alerts section */
 	struct lw_wh *alerts_wh;         /* the engine's own connection */
 	struct lw_bulletins *bulletins;  /* NULL without a reports section */
+	struct lw_pusher *pusher;        /* NULL without a province section */
 
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t watchdog, shutdown_timer;

@@ -12,6 +12,7 @@
 
 #include "alerts/alerts.h"
 #include "daemon/daemon_int.h"
+#include "province/province.h"
 
 /* ISO-8601 UTC text of a unix-ms time, or JSON null for 0. */
 static json_t *iso_time(int64_t ms)
@@ -51,6 +52,8 @@ char *lw_status_json(const struct lw_daemon *d)
 	json_object_set_new(root, "reload_failures", json_integer((json_int_t)d->reload_failures));
 	json_object_set_new(root, "last_reload_error",
 			    d->last_reload_error ? json_string(d->last_reload_error) : json_null());
+	if (d->pusher)
+		json_object_set_new(root, "province", lw_pusher_status(d->pusher));
 	for (const struct lw_source *s = d->sources; s; s = s->next) {
 		json_t *o = json_object(), *c = json_object();
 		const struct lw_source_conf *sc = lw_config_source(d->cfg, s->name);
@@ -199,6 +202,8 @@ char *lw_status_metrics(const struct lw_daemon *d, size_t *len)
 					(long long)c.sinks[i].failed);
 		}
 	}
+	if (d->pusher && !b.oom && lw_pusher_metrics(d->pusher, &b.p, &b.len, &b.cap) != 0)
+		b.oom = 1;
 	if (b.oom) {
 		free(b.p);
 		return NULL;

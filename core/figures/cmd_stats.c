@@ -25,16 +25,19 @@
 	"usage: litwatch stats (--db FILE | --config FILE) --period P [--by agency|domain|act|court]\n" \
 	"       [--rounding half-up|truncate] [--format table|csv|json]\n"                           \
 	"       [--withdrawn-after-change-is-loss]\n"                                                 \
+	"       litwatch stats --pg CONNINFO_FILE [--county C] --period P ...: the same figures\n"  \
+	"       from the province's PostgreSQL, per agency of county C or per county\n"            \
 	"P: 2024, 2024H1, 2024Q3, 2024-07, 2024-01..2024-09 or ytd\n"
 
-static json_t *table_json(const struct lw_fig_table *t, enum lw_rounding mode, int wcl)
+static json_t *table_json(const struct lw_fig_table *t, const char *by, enum lw_rounding mode,
+			  int wcl)
 {
 	json_t *doc = json_object(), *groups = json_array();
 
 	json_object_set_new(doc, "period", json_string(t->period.label));
 	json_object_set_new(doc, "start", json_string(t->period.start));
 	json_object_set_new(doc, "last", json_string(t->period.last));
-	json_object_set_new(doc, "by", json_string(lw_fig_by_name(t->by)));
+	json_object_set_new(doc, "by", json_string(by));
 	json_object_set_new(doc, "rounding", json_string(lw_rounding_name(mode)));
 	json_object_set_new(doc, "withdrawn_after_change_is_loss", json_boolean(wcl));
 	for (size_t i = 0; i < t->n; i++) {
@@ -126,8 +129,27 @@ int lw_cmd_stats(int argc, char **argv)
 		fprintf(stderr, "stats: %s\n", err.msg);
 		goto out;
 	}
+	lw_fig_table_print(&t, by_name, &fo, format);
+	rc = 0;
+	goto out;
+usage:
+	fprintf(stderr, "%s", USAGE);
+	rc = 2;
+out:
+	lw_fig_table_free(&t);
+	lw_wh_close(wh);
+	return rc;
+}
+
+void lw_fig_table_print(const struct lw_fig_table *tp, const char *by_name,
+			const struct lw_fig_opts *fop, const char *format)
+{
+	const struct lw_fig_table t = *tp;
+	const struct lw_fig_opts fo = *fop;
+	const struct lw_fig_period p = t.period;
+
 	if (!strcmp(format, "json")) {
-		json_t *doc = table_json(&t, fo.rounding, fo.withdrawn_is_loss);
+		json_t *doc = table_json(&t, by_name, fo.rounding, fo.withdrawn_is_loss);
 		json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_REAL_PRECISION(15));
 		putchar('\n');
 		json_decref(doc);
@@ -150,13 +172,4 @@ int lw_cmd_stats(int argc, char **argv)
 			print_line(&t.rows[i], t.rows[i].group, 0);
 		print_line(&t.total, TOTAL_LABEL, 0);
 	}
-	rc = 0;
-	goto out;
-usage:
-	fprintf(stderr, "%s", USAGE);
-	rc = 2;
-out:
-	lw_fig_table_free(&t);
-	lw_wh_close(wh);
-	return rc;
 }

@@ -69,6 +69,10 @@ struct lw_fig_table {
 int lw_figures_compute(struct lw_wh *wh, enum lw_fig_by by, const struct lw_fig_period *p,
 		       const struct lw_fig_opts *opts, struct lw_fig_table *out, struct lw_err *e);
 void lw_fig_table_free(struct lw_fig_table *t);
+/* Print t as `litwatch stats` does: format "table", "csv" or "json"
+ * (by_name: the grouping's name in the table's heading). */
+void lw_fig_table_print(const struct lw_fig_table *t, const char *by_name,
+			const struct lw_fig_opts *opts, const char *format);
 /* The row of group name, or NULL. */
 const struct lw_fig_row *lw_fig_table_find(const struct lw_fig_table *t, const char *group);
 

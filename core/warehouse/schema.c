@@ -560,6 +560,41 @@ static const char dashboard_audit_sql[] =
 	"  closed_at TEXT NOT NULL DEFAULT " NOW_UTC " " UTC_OK("closed_at") "\n"
 	");\n";
 
+/* ---- province: the county's change feed (core/province/, docs/province.md) */
+/* One row per changed row of the tables that go up to the province, written
+ * by triggers in the same transaction as the change, so that nothing
+ * committed is ever missed whichever code path wrote it.  `k` is the row's
+ * key (for case_defendants and obligations: the case, whose rows go up
+ * together); it has no declared type so that integer ids stay integers.
+ * The triggers write only while meta has 'province_feed' (set when a push
+ * is configured: a county that never pushes pays one indexed lookup per
+ * row); AUTOINCREMENT so that a sequence number is never used twice, even
+ * after the pushed rows are pruned. */
+#define FEED_WHEN " WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'province_feed')"
+#define FEED_TRIGGERS(t, k)                                                                        \
+	"CREATE TRIGGER province_feed_" t "_ins AFTER INSERT ON " t FEED_WHEN " BEGIN\n"            \
+	"  INSERT INTO province_feed (tbl, k) VALUES ('" t "', NEW." k ");\nEND;\n"                \
+	"CREATE TRIGGER province_feed_" t "_upd AFTER UPDATE ON " t FEED_WHEN " BEGIN\n"            \
+	"  INSERT INTO province_feed (tbl, k) VALUES ('" t "', NEW." k ");\n"                      \
+	"  INSERT INTO province_feed (tbl, k) SELECT '" t "', OLD." k " WHERE OLD." k              \
+	" IS NOT NEW." k ";\nEND;\n"                                                                \
+	"CREATE TRIGGER province_feed_" t "_del AFTER DELETE ON " t FEED_WHEN " BEGIN\n"            \
+	"  INSERT INTO province_feed (tbl, k) VALUES ('" t "', OLD." k ");\nEND;\n"
+static const char province_sql[] =
+	"CREATE TABLE province_feed (\n"
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"  tbl TEXT NOT NULL,\n"
+	"  k   NOT NULL,\n"
+	"  at  INTEGER NOT NULL DEFAULT (CAST(strftime('%s', 'now') AS INTEGER))\n"
+	");\n"
+	FEED_TRIGGERS("imports", "id")
+	FEED_TRIGGERS("agencies", "id")
+	FEED_TRIGGERS("cases", "case_no")
+	FEED_TRIGGERS("case_defendants", "case_no")
+	FEED_TRIGGERS("tickets", "ticket_no")
+	FEED_TRIGGERS("alerts", "id")
+	FEED_TRIGGERS("obligations", "case_no");
+
 const struct lw_wh_migration lw_wh_migrations[] = {
 	{1, "canonical data: cases, tickets, agencies, imports, rejects, conflicts, cursors, alerts",
 	 v1_sql},
@@ -573,6 +608,7 @@ const struct lw_wh_migration lw_wh_migrations[] = {
 	{8, "deadlines: the dates agencies report, and stored obligations", deadlines_sql},
 	{9, "bulletins made on schedule and their sends", bulletins_sql},
 	{10, "dashboard: the audit of logins and actions, alert reviews", dashboard_audit_sql},
+	{11, "province: the change feed of the rows pushed to PostgreSQL", province_sql},
 };
 
 const int lw_wh_migration_count =
