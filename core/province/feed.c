@@ -1,7 +1,8 @@
 /*
  * feed.c — the county side of the push: the change feed of schema 11
- * (core/warehouse/schema.c, table province_feed, written by triggers in
- * the transaction of every change to a table that goes up).
+ * (core/warehouse/schema.c, table province_feed, written by triggers —
+ * created here when a push is first configured — in the transaction of
+ * every change to a table that goes up).
  */
 #include <stdio.h>
 #include <time.h>
@@ -46,6 +47,27 @@ int lw_feed_enabled(struct lw_wh *wh, int *yes, struct lw_err *e)
 	return rc;
 }
 
+/* The triggers that write the feed, created with the first reseed (in its
+ * transaction): before a push is configured no table has them, so imports
+ * pay nothing for a feature they do not use. */
+#define FEED_TRIGGERS(t, k)                                                                        \
+	"CREATE TRIGGER IF NOT EXISTS province_feed_" t "_ins AFTER INSERT ON " t " BEGIN\n"        \
+	"  INSERT INTO province_feed (tbl, k) VALUES ('" t "', NEW." k ");\nEND;\n"                \
+	"CREATE TRIGGER IF NOT EXISTS province_feed_" t "_upd AFTER UPDATE ON " t " BEGIN\n"        \
+	"  INSERT INTO province_feed (tbl, k) VALUES ('" t "', NEW." k ");\n"                      \
+	"  INSERT INTO province_feed (tbl, k) SELECT '" t "', OLD." k " WHERE OLD." k              \
+	" IS NOT NEW." k ";\nEND;\n"                                                                \
+	"CREATE TRIGGER IF NOT EXISTS province_feed_" t "_del AFTER DELETE ON " t " BEGIN\n"        \
+	"  INSERT INTO province_feed (tbl, k) VALUES ('" t "', OLD." k ");\nEND;\n"
+static const char feed_triggers[] =
+	FEED_TRIGGERS("imports", "id")
+	FEED_TRIGGERS("agencies", "id")
+	FEED_TRIGGERS("cases", "case_no")
+	FEED_TRIGGERS("case_defendants", "case_no")
+	FEED_TRIGGERS("tickets", "ticket_no")
+	FEED_TRIGGERS("alerts", "id")
+	FEED_TRIGGERS("obligations", "case_no");
+
 int lw_feed_reseed(struct lw_wh *wh, struct lw_err *e)
 {
 	/* The statements are built from this file's table list only. */
@@ -54,10 +76,12 @@ int lw_feed_reseed(struct lw_wh *wh, struct lw_err *e)
 
 	if ((rc = lw_wh_begin_immediate(wh, e)) != 0)
 		return rc;
-	rc = sqlite3_exec(lw_wh_db(wh),
-			  "INSERT OR REPLACE INTO meta (key, value) VALUES ('province_feed', "
-			  "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
-			  NULL, NULL, NULL);
+	rc = sqlite3_exec(lw_wh_db(wh), feed_triggers, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(lw_wh_db(wh),
+				  "INSERT OR REPLACE INTO meta (key, value) VALUES ('province_feed', "
+				  "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+				  NULL, NULL, NULL);
 	for (int i = 0; rc == SQLITE_OK && i < lw_prov_ntables; i++) {
 		const struct lw_prov_table *t = &lw_prov_tables[i];
 		if (!t->fed)

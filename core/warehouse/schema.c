@@ -561,39 +561,23 @@ static const char dashboard_audit_sql[] =
 	");\n";
 
 /* ---- province: the county's change feed (core/province/, docs/province.md) */
-/* One row per changed row of the tables that go up to the province, written
- * by triggers in the same transaction as the change, so that nothing
- * committed is ever missed whichever code path wrote it.  `k` is the row's
- * key (for case_defendants and obligations: the case, whose rows go up
- * together); it has no declared type so that integer ids stay integers.
- * The triggers write only while meta has 'province_feed' (set when a push
- * is configured: a county that never pushes pays one indexed lookup per
- * row); AUTOINCREMENT so that a sequence number is never used twice, even
- * after the pushed rows are pruned. */
-#define FEED_WHEN " WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'province_feed')"
-#define FEED_TRIGGERS(t, k)                                                                        \
-	"CREATE TRIGGER province_feed_" t "_ins AFTER INSERT ON " t FEED_WHEN " BEGIN\n"            \
-	"  INSERT INTO province_feed (tbl, k) VALUES ('" t "', NEW." k ");\nEND;\n"                \
-	"CREATE TRIGGER province_feed_" t "_upd AFTER UPDATE ON " t FEED_WHEN " BEGIN\n"            \
-	"  INSERT INTO province_feed (tbl, k) VALUES ('" t "', NEW." k ");\n"                      \
-	"  INSERT INTO province_feed (tbl, k) SELECT '" t "', OLD." k " WHERE OLD." k              \
-	" IS NOT NEW." k ";\nEND;\n"                                                                \
-	"CREATE TRIGGER province_feed_" t "_del AFTER DELETE ON " t FEED_WHEN " BEGIN\n"            \
-	"  INSERT INTO province_feed (tbl, k) VALUES ('" t "', OLD." k ");\nEND;\n"
+/* One row per changed row of the tables that go up to the province,
+ * written in the same transaction as the change, so that nothing committed
+ * is ever missed whichever code path wrote it.  `k` is the row's key (for
+ * case_defendants and obligations: the case, whose rows go up together); it
+ * has no declared type so that integer ids stay integers.  AUTOINCREMENT:
+ * a sequence number is never used twice, even after pushed rows are
+ * pruned.  The triggers that fill it are created only when a push is
+ * configured (core/province/feed.c): a county that never pushes pays
+ * nothing per row (measured: the triggers, even with a WHEN that stops them
+ * at once, took a 300 000-row 12345 import from 1.8 s to 4.3 s). */
 static const char province_sql[] =
 	"CREATE TABLE province_feed (\n"
 	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,\n"
 	"  tbl TEXT NOT NULL,\n"
 	"  k   NOT NULL,\n"
 	"  at  INTEGER NOT NULL DEFAULT (CAST(strftime('%s', 'now') AS INTEGER))\n"
-	");\n"
-	FEED_TRIGGERS("imports", "id")
-	FEED_TRIGGERS("agencies", "id")
-	FEED_TRIGGERS("cases", "case_no")
-	FEED_TRIGGERS("case_defendants", "case_no")
-	FEED_TRIGGERS("tickets", "ticket_no")
-	FEED_TRIGGERS("alerts", "id")
-	FEED_TRIGGERS("obligations", "case_no");
+	");\n";
 
 const struct lw_wh_migration lw_wh_migrations[] = {
 	{1, "canonical data: cases, tickets, agencies, imports, rejects, conflicts, cursors, alerts",

@@ -125,7 +125,12 @@ static void test_reseed_enqueues_every_key_once_then_triggers_log_changes(void *
 static void test_every_table_that_goes_up_has_triggers(void **state)
 {
 	struct fx *f = *state;
+	struct lw_err e = {0};
 	char sql[160];
+	/* None before a push is configured: imports pay nothing for it. */
+	assert_int_equal(count(f->wh, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+				      "AND name LIKE 'province_feed_%'"), 0);
+	assert_int_equal(lw_feed_reseed(f->wh, &e), 0);
 	for (int i = 0; i < lw_prov_ntables; i++) {
 		snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
 					  "AND tbl_name = '%s'", lw_prov_tables[i].name);
