@@ -97,9 +97,11 @@ int lw_users_load(const char *path, int missing_ok, struct lw_users *out, struct
 			break;
 		}
 		out->v = nv;
-		snprintf(nv[out->n].name, sizeof nv->name, "%s", name);
+		/* lw_user_name_ok bounds the name; the precision says so to the
+		 * compiler too. */
+		snprintf(nv[out->n].name, sizeof nv->name, "%.*s", (int)sizeof nv->name - 1, name);
 		nv[out->n].role = lw_role_parse(role);
-		snprintf(nv[out->n].hash, sizeof nv->hash, "%s", hash);
+		snprintf(nv[out->n].hash, sizeof nv->hash, "%.*s", (int)sizeof nv->hash - 1, hash);
 		out->n++;
 	}
 	explicit_bzero(line, sizeof line);
