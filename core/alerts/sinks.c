@@ -19,43 +19,13 @@
 #include <string.h>
 
 #include "alerts/alerts_int.h"
+#include "base/strbuf.h"
 
 /* WeCom rejects markdown content above 4096 bytes; DingTalk's limit is
  * larger but a phone screen is not. */
 #define MD_LIMIT 3800
 
-struct buf {
-	char *p;
-	size_t n, cap;
-	int oom;
-};
 
-static void bprintf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void bprintf(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int len;
-
-	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (len < 0 || b->oom)
-		return;
-	if (b->n + (size_t)len + 1 > b->cap) {
-		size_t nc = (b->n + (size_t)len + 1) * 2;
-		char *t = realloc(b->p, nc);
-		if (!t) {
-			b->oom = 1;
-			return;
-		}
-		b->p = t;
-		b->cap = nc;
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->n, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	b->n += (size_t)len;
-}
 
 static const char *s_or(json_t *o, const char *k, const char *def)
 {
@@ -64,7 +34,7 @@ static const char *s_or(json_t *o, const char *k, const char *def)
 }
 
 /* Markdown shared by WeCom and DingTalk.  title receives a short title. */
-static void markdown(json_t *doc, int64_t id, struct buf *b, char *title, size_t tlen)
+static void markdown(json_t *doc, int64_t id, struct lw_strbuf *b, char *title, size_t tlen)
 {
 	json_t *alerts = json_object_get(doc, "alerts"), *a;
 	size_t n = json_array_size(alerts), firing = 0, i, shown = 0;
@@ -72,27 +42,27 @@ static void markdown(json_t *doc, int64_t id, struct buf *b, char *title, size_t
 	json_array_foreach(alerts, i, a)
 		firing += !strcmp(s_or(a, "status", ""), "firing");
 	snprintf(title, tlen, "litwatch 预警：%zu 条触发，%zu 条恢复", firing, n - firing);
-	bprintf(b, "### 【litwatch 预警】%zu 条触发 / %zu firing，%zu 条恢复 / %zu resolved\n",
+	lw_strbuf_printf(b, "### 【litwatch 预警】%zu 条触发 / %zu firing，%zu 条恢复 / %zu resolved\n",
 		firing, firing, n - firing, n - firing);
 	json_array_foreach(alerts, i, a) {
 		json_t *l = json_object_get(a, "labels");
 		int fire = !strcmp(s_or(a, "status", ""), "firing");
-		size_t before = b->n;
-		bprintf(b, "\n> **%s%s** 规则 rule `%s` · 级别 %s · 期间 %s\n> %s\n",
+		size_t before = b->len;
+		lw_strbuf_printf(b, "\n> **%s%s** 规则 rule `%s` · 级别 %s · 期间 %s\n> %s\n",
 			fire ? "触发 FIRING" : "恢复 RESOLVED",
 			json_is_true(json_object_get(a, "repeat")) ? "（仍在触发 still firing）" : "",
 			s_or(l, "rule", "?"), s_or(l, "severity", "?"), s_or(a, "period", "?"),
 			s_or(json_object_get(a, "annotations"), "summary", ""));
-		if (b->n > MD_LIMIT && shown > 0) {
-			b->n = before;
-			b->p[b->n] = '\0';
-			bprintf(b, "\n……另有 %zu 条，见 `litwatch alerts list` / %zu more\n",
+		if (b->len > MD_LIMIT && shown > 0) {
+			b->len = before;
+			b->p[b->len] = '\0';
+			lw_strbuf_printf(b, "\n……另有 %zu 条，见 `litwatch alerts list` / %zu more\n",
 				n - shown, n - shown);
 			break;
 		}
 		shown++;
 	}
-	bprintf(b, "\n通知编号 notification #%lld · %s\n", (long long)id,
+	lw_strbuf_printf(b, "\n通知编号 notification #%lld · %s\n", (long long)id,
 		s_or(doc, "evaluatedAt", ""));
 }
 
@@ -122,40 +92,40 @@ char *lw_b64(const unsigned char *in, size_t len)
 	return out;
 }
 
-static int email(const struct lw_alert_sink *sink, json_t *doc, int64_t id, struct buf *b)
+static int email(const struct lw_alert_sink *sink, json_t *doc, int64_t id, struct lw_strbuf *b)
 {
-	struct buf text = {0}, md = {0};
+	struct lw_strbuf text = {0}, md = {0};
 	char title[256], *subj = NULL, *body = NULL;
 	json_t *a;
 	size_t i;
 
 	markdown(doc, id, &md, title, sizeof title); /* for the title */
 	free(md.p);
-	bprintf(&text, "%s\n\n", title);
+	lw_strbuf_printf(&text, "%s\n\n", title);
 	json_array_foreach(json_object_get(doc, "alerts"), i, a) {
 		json_t *l = json_object_get(a, "labels");
-		bprintf(&text, "[%s] %s %s\n  %s\n  alert #%lld, fingerprint %s\n\n",
+		lw_strbuf_printf(&text, "[%s] %s %s\n  %s\n  alert #%lld, fingerprint %s\n\n",
 			!strcmp(s_or(a, "status", ""), "firing") ? "触发 FIRING" : "恢复 RESOLVED",
 			s_or(l, "rule", "?"), s_or(a, "period", "?"),
 			s_or(json_object_get(a, "annotations"), "summary", ""),
 			(long long)json_integer_value(json_object_get(a, "alertId")),
 			s_or(a, "fingerprint", ""));
 	}
-	bprintf(&text, "litwatch notification #%lld, evaluated %s\n"
+	lw_strbuf_printf(&text, "litwatch notification #%lld, evaluated %s\n"
 		       "查看 / details: litwatch alerts list\n",
 		(long long)id, s_or(doc, "evaluatedAt", ""));
 	subj = lw_b64((const unsigned char *)title, strlen(title));
-	body = text.p ? lw_b64((const unsigned char *)text.p, text.n) : NULL;
+	body = text.p ? lw_b64((const unsigned char *)text.p, text.len) : NULL;
 	if (!subj || !body || text.oom) {
 		free(subj);
 		free(body);
 		free(text.p);
 		return LW_ENOMEM;
 	}
-	bprintf(b, "From: %s\r\nTo: ", sink->from);
+	lw_strbuf_printf(b, "From: %s\r\nTo: ", sink->from);
 	for (i = 0; i < sink->nto; i++)
-		bprintf(b, "%s%s", i ? ", " : "", sink->to[i]);
-	bprintf(b, "\r\nSubject: =?UTF-8?B?%s?=\r\n"
+		lw_strbuf_printf(b, "%s%s", i ? ", " : "", sink->to[i]);
+	lw_strbuf_printf(b, "\r\nSubject: =?UTF-8?B?%s?=\r\n"
 		   "Message-ID: <litwatch-notification-%lld@litwatch>\r\n"
 		   "X-Litwatch-Notification-Id: %lld\r\n"
 		   "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
@@ -171,7 +141,7 @@ int lw_sink_render(const struct lw_alert_sink *sink, int64_t id, const char *pay
 		   int64_t now_ms, char **url, char **body, struct lw_err *e)
 {
 	json_t *doc = json_loads(payload, 0, NULL), *out = NULL;
-	struct buf b = {0}, md = {0};
+	struct lw_strbuf b = {0}, md = {0};
 	char title[256];
 	int rc = 0;
 
@@ -203,10 +173,10 @@ int lw_sink_render(const struct lw_alert_sink *sink, int64_t id, const char *pay
 	case LW_SINK_LOG: {
 		json_t *a;
 		size_t i;
-		bprintf(&b, "notification #%lld to %s: %s", (long long)id, sink->name,
+		lw_strbuf_printf(&b, "notification #%lld to %s: %s", (long long)id, sink->name,
 			s_or(doc, "status", "?"));
 		json_array_foreach(json_object_get(doc, "alerts"), i, a)
-			bprintf(&b, "; [%s] %s %s: %s", s_or(a, "status", "?"),
+			lw_strbuf_printf(&b, "; [%s] %s %s: %s", s_or(a, "status", "?"),
 				s_or(json_object_get(a, "labels"), "rule", "?"), s_or(a, "period", "?"),
 				s_or(json_object_get(a, "annotations"), "summary", ""));
 		*body = b.p;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "alerts/alerts.h"
+#include "base/strbuf.h"
 #include "daemon/daemon_int.h"
 #include "province/province.h"
 
@@ -93,41 +94,7 @@ char *lw_status_json(const struct lw_daemon *d)
 	return out;
 }
 
-/* A growing text buffer for the metrics document. */
-struct buf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
 
-__attribute__((format(printf, 2, 3)))
-static void bprintf(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->oom)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-		if (n >= 0 && (size_t)n < b->cap - b->len) {
-			b->len += (size_t)n;
-			return;
-		}
-		{
-			size_t cap = (b->cap + (size_t)n + 1) * 2;
-			char *np = realloc(b->p, cap);
-			if (!np) {
-				b->oom = 1;
-				return;
-			}
-			b->p = np;
-			b->cap = cap;
-		}
-	}
-}
 
 /* Source names are restricted to [A-Za-z0-9._-] by the config, so they
  * need no escaping inside label values. */
@@ -138,63 +105,63 @@ char *lw_status_metrics(const struct lw_daemon *d, size_t *len)
 		"Rows stored in the warehouse", "Rows rejected", "Errors logged",
 		"Requests made to remote servers",
 	};
-	struct buf b = {malloc(4096), 0, 4096, 0};
+	struct lw_strbuf b = {malloc(4096), 0, 4096, 0};
 
 	if (!b.p)
 		return NULL;
 	b.p[0] = '\0';
-	bprintf(&b, "# HELP litwatch_start_time_seconds Start time of litwatchd\n"
+	lw_strbuf_printf(&b, "# HELP litwatch_start_time_seconds Start time of litwatchd\n"
 		    "# TYPE litwatch_start_time_seconds gauge\n"
 		    "litwatch_start_time_seconds %lld\n",
 		(long long)(d->started_at / 1000));
-	bprintf(&b, "# HELP litwatch_reloads_total Configuration reloads applied\n"
+	lw_strbuf_printf(&b, "# HELP litwatch_reloads_total Configuration reloads applied\n"
 		    "# TYPE litwatch_reloads_total counter\nlitwatch_reloads_total %llu\n",
 		(unsigned long long)d->reloads);
-	bprintf(&b, "# HELP litwatch_reload_failures_total Reloads refused (bad configuration)\n"
+	lw_strbuf_printf(&b, "# HELP litwatch_reload_failures_total Reloads refused (bad configuration)\n"
 		    "# TYPE litwatch_reload_failures_total counter\n"
 		    "litwatch_reload_failures_total %llu\n",
 		(unsigned long long)d->reload_failures);
 	for (int i = 0; i < LW_CTR__COUNT; i++) {
-		bprintf(&b, "# HELP litwatch_%s_total %s\n# TYPE litwatch_%s_total counter\n",
+		lw_strbuf_printf(&b, "# HELP litwatch_%s_total %s\n# TYPE litwatch_%s_total counter\n",
 			lw_counter_name(i), help[i], lw_counter_name(i));
 		for (const struct lw_source *s = d->sources; s; s = s->next)
-			bprintf(&b, "litwatch_%s_total{source=\"%s\"} %llu\n", lw_counter_name(i),
+			lw_strbuf_printf(&b, "litwatch_%s_total{source=\"%s\"} %llu\n", lw_counter_name(i),
 				s->name, (unsigned long long)s->counters[i]);
 	}
-	bprintf(&b, "# HELP litwatch_source_queue Work items waiting per source\n"
+	lw_strbuf_printf(&b, "# HELP litwatch_source_queue Work items waiting per source\n"
 		    "# TYPE litwatch_source_queue gauge\n");
 	for (const struct lw_source *s = d->sources; s; s = s->next)
-		bprintf(&b, "litwatch_source_queue{source=\"%s\"} %llu\n", s->name,
+		lw_strbuf_printf(&b, "litwatch_source_queue{source=\"%s\"} %llu\n", s->name,
 			(unsigned long long)(s->queue + s->importing));
-	bprintf(&b, "# HELP litwatch_source_state 1 for the state each source is in\n"
+	lw_strbuf_printf(&b, "# HELP litwatch_source_state 1 for the state each source is in\n"
 		    "# TYPE litwatch_source_state gauge\n");
 	for (const struct lw_source *s = d->sources; s; s = s->next)
 		for (int st = LW_STATE_STARTING; st <= LW_STATE_STOPPED; st++)
-			bprintf(&b, "litwatch_source_state{source=\"%s\",state=\"%s\"} %d\n", s->name,
+			lw_strbuf_printf(&b, "litwatch_source_state{source=\"%s\",state=\"%s\"} %d\n", s->name,
 				lw_source_state_name(st), s->st == (enum lw_source_state)st);
-	bprintf(&b, "# HELP litwatch_source_last_success_timestamp_seconds Last import that landed "
+	lw_strbuf_printf(&b, "# HELP litwatch_source_last_success_timestamp_seconds Last import that landed "
 		    "(file, feed page or download), per source\n"
 		    "# TYPE litwatch_source_last_success_timestamp_seconds gauge\n");
 	for (const struct lw_source *s = d->sources; s; s = s->next)
 		if (s->last_import_at)
-			bprintf(&b, "litwatch_source_last_success_timestamp_seconds{source=\"%s\"} %lld\n",
+			lw_strbuf_printf(&b, "litwatch_source_last_success_timestamp_seconds{source=\"%s\"} %lld\n",
 				s->name, (long long)(s->last_import_at / 1000));
 	{
 		struct lw_alerts_counts c;
 		lw_alerts_engine_counts(d->alerts, &c);
 		if (c.valid) {
-			bprintf(&b, "# HELP litwatch_alerts Alerts in the warehouse by state\n"
+			lw_strbuf_printf(&b, "# HELP litwatch_alerts Alerts in the warehouse by state\n"
 				    "# TYPE litwatch_alerts gauge\n"
 				    "litwatch_alerts{state=\"pending\"} %lld\n"
 				    "litwatch_alerts{state=\"firing\"} %lld\n"
 				    "litwatch_alerts{state=\"resolved\"} %lld\n",
 				(long long)c.pending, (long long)c.firing, (long long)c.resolved);
 			/* Sink names are config names ([A-Za-z0-9._-]): no escaping. */
-			bprintf(&b, "# HELP litwatch_notifications Notifications by sink and state "
+			lw_strbuf_printf(&b, "# HELP litwatch_notifications Notifications by sink and state "
 				    "(queued = pending or being retried)\n"
 				    "# TYPE litwatch_notifications gauge\n");
 			for (size_t i = 0; i < c.nsinks; i++)
-				bprintf(&b, "litwatch_notifications{sink=\"%s\",state=\"queued\"} %lld\n"
+				lw_strbuf_printf(&b, "litwatch_notifications{sink=\"%s\",state=\"queued\"} %lld\n"
 					    "litwatch_notifications{sink=\"%s\",state=\"sent\"} %lld\n"
 					    "litwatch_notifications{sink=\"%s\",state=\"failed\"} %lld\n",
 					c.sinks[i].sink, (long long)c.sinks[i].queued, c.sinks[i].sink,
@@ -202,8 +169,8 @@ char *lw_status_metrics(const struct lw_daemon *d, size_t *len)
 					(long long)c.sinks[i].failed);
 		}
 	}
-	if (d->pusher && !b.oom && lw_pusher_metrics(d->pusher, &b.p, &b.len, &b.cap) != 0)
-		b.oom = 1;
+	if (d->pusher)
+		lw_pusher_metrics(d->pusher, &b);
 	if (b.oom) {
 		free(b.p);
 		return NULL;

@@ -9,40 +9,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/strbuf.h"
 #include "ingest/ingest_int.h"
 
-struct sbuf {
-	char *p;
-	size_t len, cap;
-};
 
-__attribute__((format(printf, 2, 3)))
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	for (;;) {
-		size_t room = b->cap - b->len;
-		va_start(ap, fmt);
-		n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? room : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return;
-		if (b->p && (size_t)n < room) {
-			b->len += (size_t)n;
-			return;
-		}
-		{
-			size_t cap = (b->cap + (size_t)n + 256) * 2;
-			char *np = realloc(b->p, cap);
-			if (!np)
-				return;
-			b->p = np;
-			b->cap = cap;
-		}
-	}
-}
 
 static const char *status_text(const char *status, int one_shot)
 {
@@ -64,7 +34,7 @@ static const char *status_text(const char *status, int one_shot)
 
 void lw_ingest_report(struct lw_ingest *ing, const char *origin, struct lw_ingest_result *res)
 {
-	struct sbuf b = {0};
+	struct lw_strbuf b = {0};
 	char when[32];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -73,13 +43,13 @@ void lw_ingest_report(struct lw_ingest *ing, const char *origin, struct lw_inges
 
 	localtime_r(&now, &tm);
 	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
-	sb_printf(&b, "litwatch 导入报告 / import report\n");
-	sb_printf(&b, "文件 / file: %s\n", origin ? origin : "?");
-	sb_printf(&b, "时间 / time: %s\n", when);
-	sb_printf(&b, "结果 / result: %s\n",
+	lw_strbuf_printf(&b, "litwatch 导入报告 / import report\n");
+	lw_strbuf_printf(&b, "文件 / file: %s\n", origin ? origin : "?");
+	lw_strbuf_printf(&b, "时间 / time: %s\n", when);
+	lw_strbuf_printf(&b, "结果 / result: %s\n",
 		  status_text(res->status ? res->status : "failed", ing->one_shot));
 	if (res->rows)
-		sb_printf(&b, "数据行 / rows: %llu（新增 / new %llu，更新 / updated %llu，无变化 / "
+		lw_strbuf_printf(&b, "数据行 / rows: %llu（新增 / new %llu，更新 / updated %llu，无变化 / "
 			  "unchanged %llu，有误 / rejected %llu）\n",
 			  (unsigned long long)res->rows, (unsigned long long)res->inserted,
 			  (unsigned long long)res->updated, (unsigned long long)res->unchanged,
@@ -87,9 +57,9 @@ void lw_ingest_report(struct lw_ingest *ing, const char *origin, struct lw_inges
 	/* A failure is the system's: its detail (paths, SQL) is for the
 	 * operator's log and imports.message, never for the clerk. */
 	if (res->message && res->status && strcmp(res->status, "failed"))
-		sb_printf(&b, "\n问题 / problem:\n  %s\n", res->message);
+		lw_strbuf_printf(&b, "\n问题 / problem:\n  %s\n", res->message);
 	if (res->status && !strcmp(res->status, "duplicate") && res->rejected)
-		sb_printf(&b, "\n此文件此前已部分导入（导入编号 %lld），当时有 %llu 行有误未导入，见下 / "
+		lw_strbuf_printf(&b, "\n此文件此前已部分导入（导入编号 %lld），当时有 %llu 行有误未导入，见下 / "
 			      "this file was partly imported before (import %lld): %llu row(s) with "
 			      "problems were left out then, listed below\n",
 			  (long long)res->duplicate_of, (unsigned long long)res->rejected,
@@ -98,13 +68,13 @@ void lw_ingest_report(struct lw_ingest *ing, const char *origin, struct lw_inges
 		if (json_object_get(o, "reason"))
 			nerr++;
 	if (nerr) {
-		sb_printf(&b, "\n有误的行 / rows with problems:\n");
+		lw_strbuf_printf(&b, "\n有误的行 / rows with problems:\n");
 		json_array_foreach(res->errors, i, o) {
 			const char *col = json_string_value(json_object_get(o, "column"));
 			const char *val = json_string_value(json_object_get(o, "value"));
 			if (!json_object_get(o, "reason"))
 				continue;
-			sb_printf(&b, "  第 %lld 行%s%s%s：%s / row %lld%s%s: %s",
+			lw_strbuf_printf(&b, "  第 %lld 行%s%s%s：%s / row %lld%s%s: %s",
 				  (long long)json_integer_value(json_object_get(o, "row")),
 				  col ? "，" : "", col ? col : "", col ? " 列" : "",
 				  json_string_value(json_object_get(o, "reason_zh")),
@@ -112,33 +82,33 @@ void lw_ingest_report(struct lw_ingest *ing, const char *origin, struct lw_inges
 				  col ? ", column " : "", col ? col : "",
 				  json_string_value(json_object_get(o, "reason")));
 			if (val && *val)
-				sb_printf(&b, "（原值 / value: \"%s\"）", val);
-			sb_printf(&b, "\n");
+				lw_strbuf_printf(&b, "（原值 / value: \"%s\"）", val);
+			lw_strbuf_printf(&b, "\n");
 			shown++;
 		}
 		if (res->rejected > 0 && shown < res->rejected)
-			sb_printf(&b, "  ……仅列出前 %zu 处 / only the first %zu problems are listed\n",
+			lw_strbuf_printf(&b, "  ……仅列出前 %zu 处 / only the first %zu problems are listed\n",
 				  shown, shown);
 	}
 	json_array_foreach(res->errors, i, o)
 		if (json_object_get(o, "warning"))
-			sb_printf(&b, "\n提示 / note: %s\n",
+			lw_strbuf_printf(&b, "\n提示 / note: %s\n",
 				  json_string_value(json_object_get(o, "warning")));
 	if (res->unknown_headers)
-		sb_printf(&b, "\n未识别的列（已忽略）/ columns not recognised (ignored): %s\n",
+		lw_strbuf_printf(&b, "\n未识别的列（已忽略）/ columns not recognised (ignored): %s\n",
 			  res->unknown_headers);
 	if (res->footer_rows)
-		sb_printf(&b, "\n已跳过表格下方的签名栏（填表人、审核人等），不是数据：第 %s 行 / skipped the "
+		lw_strbuf_printf(&b, "\n已跳过表格下方的签名栏（填表人、审核人等），不是数据：第 %s 行 / skipped the "
 			      "form's signature lines under the table (not data): rows %s\n",
 			  res->footer_rows, res->footer_rows);
 	if (res->unresolved)
-		sb_printf(&b, "\n%llu 行的机关名称（被告或承办单位）尚未登记，已导入，待司法局确认后计入该机关 / "
+		lw_strbuf_printf(&b, "\n%llu 行的机关名称（被告或承办单位）尚未登记，已导入，待司法局确认后计入该机关 / "
 			      "%llu rows name an agency that is not registered yet: they are imported and "
 			      "count for that agency once the justice bureau confirms the name\n",
 			  (unsigned long long)res->unresolved, (unsigned long long)res->unresolved);
 	if (res->status && (!strcmp(res->status, "partial") || !strcmp(res->status, "rejected") ||
 			    (!strcmp(res->status, "duplicate") && res->rejected)))
-		sb_printf(&b, "\n怎么办 / what to do:\n"
+		lw_strbuf_printf(&b, "\n怎么办 / what to do:\n"
 			      "  请按上面的说明更正，然后把更正后的文件重新放入原文件夹。已导入的行不会重复计算。\n"
 			      "  Correct the problems above and drop the corrected file into the same "
 			      "folder again. Rows already imported are not counted twice.\n");

@@ -16,25 +16,13 @@
 #include "base/paths.h"
 #include "province/province_int.h"
 
-int lw_pgbuf_put(struct lw_pgbuf *b, const char *s, size_t n)
+int lw_pgbuf_put(struct lw_strbuf *b, const char *s, size_t n)
 {
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p)
-			return LW_ENOMEM;
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return 0;
+	lw_strbuf_add(b, s, n);
+	return b->oom ? LW_ENOMEM : 0;
 }
 
-int lw_pgbuf_ident(struct lw_pgbuf *b, const char *name)
+int lw_pgbuf_ident(struct lw_strbuf *b, const char *name)
 {
 	int rc = lw_pgbuf_put(b, "\"", 1);
 	for (const char *s = name; !rc && *s; s++)
@@ -43,7 +31,7 @@ int lw_pgbuf_ident(struct lw_pgbuf *b, const char *name)
 }
 
 /* COPY text format: \N for NULL; backslash, tab, newline and CR escaped. */
-int lw_pgbuf_value(struct lw_pgbuf *b, sqlite3_stmt *st, int col)
+int lw_pgbuf_value(struct lw_strbuf *b, sqlite3_stmt *st, int col)
 {
 	char num[32];
 	int n;

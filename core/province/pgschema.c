@@ -94,7 +94,7 @@ static int table_ddl(struct lw_pg *pg, int ti, struct lw_err *e)
 {
 	const struct lw_prov_table *t = &lw_prov_tables[ti];
 	const struct lw_prov_cols *c = &pg->cols[ti];
-	struct lw_pgbuf b = {0};
+	struct lw_strbuf b = {0};
 	char tmp[256];
 	int rc, there = 0;
 

@@ -86,7 +86,8 @@ int lw_pusher_new(uv_loop_t *loop, const char *warehouse, const struct lw_provin
 void lw_pusher_free(struct lw_pusher *p, void (*done)(void *), void *ud);
 /* The "province" object of /status (new reference). */
 json_t *lw_pusher_status(const struct lw_pusher *p);
-/* Prometheus lines appended to buf (malloc'd, grown); 0 or LW_ENOMEM. */
-int lw_pusher_metrics(const struct lw_pusher *p, char **buf, size_t *len, size_t *cap);
+/* Its Prometheus lines, appended to b. */
+struct lw_strbuf;
+void lw_pusher_metrics(const struct lw_pusher *p, struct lw_strbuf *b);
 
 #endif

@@ -7,6 +7,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "base/strbuf.h"
 #include "province/province.h"
 #include "warehouse/warehouse.h"
 
@@ -63,15 +64,13 @@ int lw_pg_params(struct lw_pg *pg, const char *sql, int n, const char *const *va
 int lw_pg_copy_begin(struct lw_pg *pg, const char *sql, struct lw_err *e);
 int lw_pg_copy_put(struct lw_pg *pg, const char *buf, size_t len, struct lw_err *e);
 int lw_pg_copy_end(struct lw_pg *pg, struct lw_err *e);
+/* COPY and SQL text is built in a growing buffer (base/strbuf.h): append
+ * n bytes, LW_ENOMEM once an allocation failed. */
+int lw_pgbuf_put(struct lw_strbuf *b, const char *s, size_t n);
 /* Append a SQLite value to buf in COPY text format. */
-struct lw_pgbuf {
-	char *p;
-	size_t len, cap;
-};
-int lw_pgbuf_put(struct lw_pgbuf *b, const char *s, size_t n);
-int lw_pgbuf_value(struct lw_pgbuf *b, sqlite3_stmt *st, int col);
+int lw_pgbuf_value(struct lw_strbuf *b, sqlite3_stmt *st, int col);
 /* "identifier" quoted for PostgreSQL (from our own tables' names). */
-int lw_pgbuf_ident(struct lw_pgbuf *b, const char *name);
+int lw_pgbuf_ident(struct lw_strbuf *b, const char *name);
 
 /* ---- pgschema.c ---- */
 /* Create or migrate schema litwatch and its views, and the county's

@@ -31,7 +31,7 @@ static int64_t now_ms(void)
 }
 
 /* "a, b, c" of table ti's columns, each prefixed (e.g. "x.") and quoted. */
-static int col_list(struct lw_pgbuf *b, const struct lw_prov_cols *c, const char *prefix,
+static int col_list(struct lw_strbuf *b, const struct lw_prov_cols *c, const char *prefix,
 		    const char *fmt_eq)
 {
 	int rc = 0;
@@ -77,7 +77,7 @@ static void test_pause(void)
 static int stream(struct lw_pg *pg, sqlite3_stmt *st, int ncols, int fed, int64_t *nrows,
 		  struct lw_err *e)
 {
-	struct lw_pgbuf b = {0};
+	struct lw_strbuf b = {0};
 	int rc = 0, s;
 
 	while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
@@ -109,7 +109,7 @@ static int stream(struct lw_pg *pg, sqlite3_stmt *st, int ncols, int fed, int64_
 int lw_push_stage(struct lw_pg *pg, int ti, sqlite3_stmt *st, int64_t *nrows, struct lw_err *e)
 {
 	const struct lw_prov_table *t = &lw_prov_tables[ti];
-	struct lw_pgbuf b = {0};
+	struct lw_strbuf b = {0};
 	char head[128];
 	int rc;
 
@@ -140,7 +140,7 @@ static int stage_keys(struct lw_pg *pg, const struct lw_prov_table *t, sqlite3_s
 		      struct lw_err *e)
 {
 	char sql[128];
-	struct lw_pgbuf b = {0};
+	struct lw_strbuf b = {0};
 	int rc, s;
 
 	snprintf(sql, sizeof sql, "COPY pg_temp.lw_keys_%s (k) FROM STDIN", t->name);
@@ -172,7 +172,7 @@ static int apply(struct lw_pg *pg, int ti, struct lw_err *e)
 	const struct lw_prov_table *t = &lw_prov_tables[ti];
 	const struct lw_prov_cols *c = &pg->cols[ti];
 	const char *v[1] = {pg->county};
-	struct lw_pgbuf b = {0};
+	struct lw_strbuf b = {0};
 	char tmp[512];
 	int rc = 0;
 
@@ -262,7 +262,7 @@ static int one_table(struct lw_pg *pg, struct lw_wh *wh, int ti, int64_t hwm, in
 	const struct lw_prov_table *t = &lw_prov_tables[ti];
 	sqlite3 *db = lw_wh_db(wh);
 	sqlite3_stmt *keys = NULL, *rows = NULL;
-	struct lw_pgbuf b = {0};
+	struct lw_strbuf b = {0};
 	char tmp[256];
 	int rc;
 

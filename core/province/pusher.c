@@ -194,11 +194,9 @@ json_t *lw_pusher_status(const struct lw_pusher *p)
 	return o;
 }
 
-int lw_pusher_metrics(const struct lw_pusher *p, char **buf, size_t *len, size_t *cap)
+void lw_pusher_metrics(const struct lw_pusher *p, struct lw_strbuf *b)
 {
-	struct lw_pgbuf b = {*buf, *len, *cap};
-	char line[1024];
-	int n = snprintf(line, sizeof line,
+	lw_strbuf_printf(b,
 			 "# TYPE litwatch_province_lag_rows gauge\n"
 			 "litwatch_province_lag_rows %lld\n"
 			 "# TYPE litwatch_province_lag_seconds gauge\n"
@@ -211,7 +209,4 @@ int lw_pusher_metrics(const struct lw_pusher *p, char **buf, size_t *len, size_t
 			 "litwatch_province_last_success_timestamp_seconds %lld\n",
 			 (long long)p->shown.lag_rows, (long long)p->shown.lag_seconds,
 			 (long long)p->rows_total, (long long)p->failures, (long long)p->last_success);
-	int rc = lw_pgbuf_put(&b, line, (size_t)n);
-	*buf = b.p, *len = b.len, *cap = b.cap;
-	return rc;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/strbuf.h"
 #include "report/report_int.h"
 
 static const char *const formats[] = {"xlsx", "html", "csv", "json"};
@@ -76,50 +77,19 @@ int lw_bulletin_write(json_t *doc, enum lw_report_format f, const char *path, st
 	return rc;
 }
 
-struct mbuf {
-	char *p;
-	size_t n, cap;
-	int oom;
-};
 
-static void mb(struct mbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void mb(struct mbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int len;
-
-	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (len < 0 || b->oom)
-		return;
-	if (b->n + (size_t)len + 1 > b->cap) {
-		size_t nc = (b->n + (size_t)len + 1) * 2;
-		char *t = realloc(b->p, nc);
-		if (!t) {
-			b->oom = 1;
-			return;
-		}
-		b->p = t;
-		b->cap = nc;
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->n, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	b->n += (size_t)len;
-}
 
 /* Markdown would read '*', '_', '`', '[' ... in an agency's name as markup:
  * names from outside are written with those characters escaped. */
-static void md_text(struct mbuf *b, const char *s)
+static void md_text(struct lw_strbuf *b, const char *s)
 {
 	for (; s && *s; s++) {
 		if (strchr("\\`*_[]()#<>|~!", *s))
-			mb(b, "\\%c", *s);
+			lw_strbuf_printf(b, "\\%c", *s);
 		else if (*s == '\n' || *s == '\r')
-			mb(b, " ");
+			lw_strbuf_printf(b, " ");
 		else
-			mb(b, "%c", *s);
+			lw_strbuf_printf(b, "%c", *s);
 	}
 }
 
@@ -129,16 +99,16 @@ char *lw_bulletin_summary_markdown(json_t *doc, char *title, size_t cap)
 	json_t *ch = json_object_get(json_object_get(doc, "headline"), "change_on_last_year");
 	json_t *groups = json_object_get(doc, "groups"), *g;
 	json_t *cpl = json_object_get(doc, "completeness");
-	struct mbuf b = {0};
+	struct lw_strbuf b = {0};
 	char r1[32], r2[32], r3[32];
 	size_t i, shown = 0;
 
 	lw_bulletin_title(doc, title, cap);
-	mb(&b, "### %s\n", title);
+	lw_strbuf_printf(&b, "### %s\n", title);
 	if (!json_is_true(json_object_get(cpl, "complete")))
-		mb(&b, "\n> **数据不完整 / incomplete data**：%zu 个单位本期未报送数据\n",
+		lw_strbuf_printf(&b, "\n> **数据不完整 / incomplete data**：%zu 个单位本期未报送数据\n",
 		   json_array_size(json_object_get(cpl, "silent_agencies")));
-	mb(&b, "\n新收 %lld 件（同比 %s），审结 %lld 件，败诉 %lld 件，败诉率 %s（同比 %s），"
+	lw_strbuf_printf(&b, "\n新收 %lld 件（同比 %s），审结 %lld 件，败诉 %lld 件，败诉率 %s（同比 %s），"
 	       "调撤率 %s，负责人出庭应诉率 %s\n",
 	   lw_rj_int(h, "filed"), lw_report_rate_text(json_object_get(h, "yoy_filed_growth"), 0, r1, sizeof r1),
 	   lw_rj_int(h, "concluded"), lw_rj_int(h, "lost"),
@@ -146,7 +116,7 @@ char *lw_bulletin_summary_markdown(json_t *doc, char *title, size_t cap)
 	   lw_report_rate_text(json_object_get(ch, "loss_rate_points"), 1, r3, sizeof r3),
 	   lw_report_rate_text(json_object_get(h, "withdrawn_mediated_rate"), 0, r1, sizeof r1),
 	   lw_report_rate_text(json_object_get(h, "head_appearance_rate"), 0, r2, sizeof r2));
-	mb(&b, "\n**本年累计败诉率前 %lld 名（不得评为优秀）/ annual top %lld by loss rate**\n",
+	lw_strbuf_printf(&b, "\n**本年累计败诉率前 %lld 名（不得评为优秀）/ annual top %lld by loss rate**\n",
 	   lw_rj_int(json_object_get(doc, "rules"), "flag_top"),
 	   lw_rj_int(json_object_get(doc, "rules"), "flag_top"));
 	for (long long rank = 1; rank <= lw_rj_int(json_object_get(doc, "rules"), "flag_top"); rank++)
@@ -154,24 +124,24 @@ char *lw_bulletin_summary_markdown(json_t *doc, char *title, size_t cap)
 			json_t *y = json_object_get(g, "year_to_date");
 			if (lw_rj_int(y, "loss_rate_rank") != rank)
 				continue;
-			mb(&b, "%lld. ", rank);
+			lw_strbuf_printf(&b, "%lld. ", rank);
 			md_text(&b, lw_rj_str(g, "group"));
-			mb(&b, "：败诉 %lld / 审结 %lld，败诉率 %s\n", lw_rj_int(y, "lost"),
+			lw_strbuf_printf(&b, "：败诉 %lld / 审结 %lld，败诉率 %s\n", lw_rj_int(y, "lost"),
 			   lw_rj_int(y, "concluded"),
 			   lw_report_rate_text(json_object_get(y, "loss_rate"), 0, r1, sizeof r1));
 			shown++;
 		}
 	if (!shown)
-		mb(&b, "（无达到最低审结数的单位 / no agency reached the minimum of concluded cases）\n");
+		lw_strbuf_printf(&b, "（无达到最低审结数的单位 / no agency reached the minimum of concluded cases）\n");
 	json_array_foreach(groups, i, g)
 		if (json_is_true(json_object_get(g, "highest_growth"))) {
 			json_t *y = json_object_get(g, "year_to_date");
-			mb(&b, "\n发案增长最高 / highest growth：");
+			lw_strbuf_printf(&b, "\n发案增长最高 / highest growth：");
 			md_text(&b, lw_rj_str(g, "group"));
-			mb(&b, "（本年累计新收 %lld 件，同比 %s）\n", lw_rj_int(y, "filed"),
+			lw_strbuf_printf(&b, "（本年累计新收 %lld 件，同比 %s）\n", lw_rj_int(y, "filed"),
 			   lw_report_rate_text(json_object_get(y, "yoy_filed_growth"), 0, r1, sizeof r1));
 		}
-	mb(&b, "\n详见附件通报 / full bulletin attached (litwatch report)\n");
+	lw_strbuf_printf(&b, "\n详见附件通报 / full bulletin attached (litwatch report)\n");
 	if (b.oom) {
 		free(b.p);
 		return NULL;

@@ -24,7 +24,7 @@ static const char close_sql[] =
 
 void lw_web_alerts(struct lw_web_req *rq)
 {
-	struct lw_buf b = {0};
+	struct lw_strbuf b = {0};
 	sqlite3_stmt *st = NULL;
 	struct lw_wh *wh;
 	int act = rq->role >= LW_ROLE_ANALYST;
@@ -32,7 +32,7 @@ void lw_web_alerts(struct lw_web_req *rq)
 	if (!(wh = lw_web_open_ro(rq)))
 		return;
 	lw_page_begin(rq, &b, LW_T(rq, "预警", "Alerts"));
-	lw_buf_printf(&b, "<table id=\"alerts\"><tr><th>#</th><th>%s</th><th>%s</th><th>%s</th>"
+	lw_strbuf_printf(&b, "<table id=\"alerts\"><tr><th>#</th><th>%s</th><th>%s</th><th>%s</th>"
 		      "<th>%s</th><th>%s</th><th>%s</th></tr>", LW_T(rq, "规则", "Rule"),
 		      LW_T(rq, "期间", "Period"), LW_T(rq, "状态", "State"),
 		      LW_T(rq, "摘要", "Summary"), LW_T(rq, "确认", "Acknowledged"),
@@ -42,7 +42,7 @@ void lw_web_alerts(struct lw_web_req *rq)
 			long long id = sqlite3_column_int64(st, 0);
 			const char *acked = (const char *)sqlite3_column_text(st, 5);
 			const char *outcome = (const char *)sqlite3_column_text(st, 6);
-			lw_buf_printf(&b, "<tr id=\"alert-%lld\"><td>%lld</td>", id, id);
+			lw_strbuf_printf(&b, "<tr id=\"alert-%lld\"><td>%lld</td>", id, id);
 			for (int c = 1; c <= 4; c++) {
 				lw_buf_put(&b, "<td>");
 				lw_buf_esc(&b, (const char *)sqlite3_column_text(st, c));
@@ -51,7 +51,7 @@ void lw_web_alerts(struct lw_web_req *rq)
 			lw_buf_put(&b, "<td class=\"acked\">");
 			lw_buf_esc(&b, acked);
 			if (!*acked && act)
-				lw_buf_printf(&b, "<form method=\"post\" action=\"/ui/alerts/ack\"><input "
+				lw_strbuf_printf(&b, "<form method=\"post\" action=\"/ui/alerts/ack\"><input "
 					      "type=\"hidden\" name=\"csrf\" value=\"%s\"><input "
 					      "type=\"hidden\" name=\"id\" value=\"%lld\"><button "
 					      "id=\"ack-%lld\">%s</button></form>", rq->sess.csrf, id, id,
@@ -59,7 +59,7 @@ void lw_web_alerts(struct lw_web_req *rq)
 			lw_buf_put(&b, "</td><td class=\"closed\">");
 			lw_buf_esc(&b, outcome);
 			if (!*outcome && act)
-				lw_buf_printf(&b, "<form method=\"post\" action=\"/ui/alerts/close\">"
+				lw_strbuf_printf(&b, "<form method=\"post\" action=\"/ui/alerts/close\">"
 					      "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><input "
 					      "type=\"hidden\" name=\"id\" value=\"%lld\"><select "
 					      "name=\"outcome\" id=\"outcome-%lld\"><option value=\"confirmed\">"

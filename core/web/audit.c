@@ -52,14 +52,14 @@ void lw_web_audit(struct lw_web_req *rq, struct lw_wh *wh, const char *action,
 	lw_wh_close(own);
 }
 
-void lw_page_begin(struct lw_web_req *rq, struct lw_buf *b, const char *title)
+void lw_page_begin(struct lw_web_req *rq, struct lw_strbuf *b, const char *title)
 {
 	static const struct { const char *path, *zh, *en; } nav[] = {
 		{"/ui/", "总览", "Overview"}, {"/ui/ranking", "排名", "Ranking"},
 		{"/ui/alerts", "预警", "Alerts"},
 	};
 
-	lw_buf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+	lw_strbuf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
 		      "<title>", rq->en ? "en" : "zh-CN");
 	lw_buf_esc(b, title);
 	/* System fonts only: nothing is fetched from outside the intranet. */
@@ -69,12 +69,12 @@ void lw_page_begin(struct lw_web_req *rq, struct lw_buf *b, const char *title)
 		   ".red{background:#f4b6b6}.orange{background:#f9d3a5}.yellow{background:#f7f0a8}"
 		   "nav a{margin-right:1em}.err{color:#a00}</style></head><body><nav>");
 	for (size_t i = 0; i < sizeof nav / sizeof nav[0]; i++)
-		lw_buf_printf(b, "<a href=\"%s%s\">%s</a>", nav[i].path, rq->en ? "?lang=en" : "",
+		lw_strbuf_printf(b, "<a href=\"%s%s\">%s</a>", nav[i].path, rq->en ? "?lang=en" : "",
 			      rq->en ? nav[i].en : nav[i].zh);
 	if (rq->sess.id[0]) {
 		lw_buf_put(b, "<span id=\"who\">");
 		lw_buf_esc(b, rq->user);
-		lw_buf_printf(b, " (%s)</span> <form method=\"post\" action=\"/ui/logout\" "
+		lw_strbuf_printf(b, " (%s)</span> <form method=\"post\" action=\"/ui/logout\" "
 			      "style=\"display:inline\"><input type=\"hidden\" name=\"csrf\" "
 			      "value=\"%s\"><button id=\"logout\">%s</button></form>",
 			      lw_role_name(rq->role), rq->sess.csrf, LW_T(rq, "退出", "Log out"));
@@ -84,7 +84,7 @@ void lw_page_begin(struct lw_web_req *rq, struct lw_buf *b, const char *title)
 	lw_buf_put(b, "</h1>\n");
 }
 
-void lw_page_end(struct lw_web_req *rq, struct lw_buf *b)
+void lw_page_end(struct lw_web_req *rq, struct lw_strbuf *b)
 {
 	(void)rq;
 	lw_buf_put(b, "</body></html>\n");

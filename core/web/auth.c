@@ -232,11 +232,11 @@ int lw_web_csrf_ok(struct lw_web_req *rq)
 
 void lw_web_login_page(struct lw_web_req *rq, const char *error)
 {
-	struct lw_buf b = {0};
+	struct lw_strbuf b = {0};
 
 	lw_page_begin(rq, &b, LW_T(rq, "登录", "Log in"));
 	if (!rq->w->users_file)
-		lw_buf_printf(&b, "<p>%s</p>", LW_T(rq, "未配置用户文件：仅本机只读访问。",
+		lw_strbuf_printf(&b, "<p>%s</p>", LW_T(rq, "未配置用户文件：仅本机只读访问。",
 						   "No users file: read-only, from this machine."));
 	if (error) {
 		lw_buf_put(&b, "<p class=\"err\">");
@@ -244,13 +244,13 @@ void lw_web_login_page(struct lw_web_req *rq, const char *error)
 		lw_buf_put(&b, "</p>");
 	}
 	lw_buf_put(&b, "<form method=\"post\" action=\"/ui/login\" id=\"login\">");
-	lw_buf_printf(&b, "<p><label>%s <input name=\"user\" id=\"user\" autocomplete=\"username\">"
+	lw_strbuf_printf(&b, "<p><label>%s <input name=\"user\" id=\"user\" autocomplete=\"username\">"
 		      "</label></p><p><label>%s <input type=\"password\" name=\"password\" "
 		      "id=\"password\" autocomplete=\"current-password\"></label></p>",
 		      LW_T(rq, "用户名", "User"), LW_T(rq, "密码", "Password"));
 	lw_buf_put(&b, "<input type=\"hidden\" name=\"next\" value=\"");
 	lw_buf_esc(&b, rq->next);
-	lw_buf_printf(&b, "\"><p><button type=\"submit\" id=\"login-submit\">%s</button></p></form>",
+	lw_strbuf_printf(&b, "\"><p><button type=\"submit\" id=\"login-submit\">%s</button></p></form>",
 		      LW_T(rq, "登录", "Log in"));
 	lw_page_end(rq, &b);
 	lw_page_reply(rq, &b, error ? 403 : 200);

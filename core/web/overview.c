@@ -26,19 +26,19 @@ static const char *grade(const struct lw_fig_row *r, int firing)
 	return NULL;
 }
 
-static void line(struct lw_buf *b, const char *label, const char *id, long long v[4])
+static void line(struct lw_strbuf *b, const char *label, const char *id, long long v[4])
 {
-	lw_buf_printf(b, "<tr id=\"%s\"><th>%s</th><td class=\"n\">%lld</td><td class=\"n\">%lld</td>"
+	lw_strbuf_printf(b, "<tr id=\"%s\"><th>%s</th><td class=\"n\">%lld</td><td class=\"n\">%lld</td>"
 		      "<td class=\"n\">%lld</td><td class=\"n\">%lld</td></tr>", id, label, v[0], v[1],
 		      v[2], v[3]);
 }
 
-static void rate_line(struct lw_buf *b, const char *label, const char *id, struct lw_rate v[4])
+static void rate_line(struct lw_strbuf *b, const char *label, const char *id, struct lw_rate v[4])
 {
 	char t[4][32];
 	for (int i = 0; i < 4; i++)
 		lw_rate_format(v[i], t[i], sizeof t[i]);
-	lw_buf_printf(b, "<tr id=\"%s\"><th>%s</th><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+	lw_strbuf_printf(b, "<tr id=\"%s\"><th>%s</th><td class=\"n\">%s</td><td class=\"n\">%s</td>"
 		      "<td class=\"n\">%s</td><td class=\"n\">%s</td></tr>", id, label, t[0], t[1],
 		      t[2], t[3]);
 }
@@ -49,7 +49,7 @@ void lw_web_overview(struct lw_web_req *rq)
 	struct lw_fig_table t[4];
 	struct lw_fig_period p[4];
 	struct lw_err err = {0};
-	struct lw_buf b = {0};
+	struct lw_strbuf b = {0};
 	sqlite3_stmt *st = NULL;
 	struct lw_wh *wh;
 	char today[11], q[16];
@@ -69,7 +69,7 @@ void lw_web_overview(struct lw_web_req *rq)
 			goto out;
 		}
 	lw_page_begin(rq, &b, LW_T(rq, "总览", "Overview"));
-	lw_buf_printf(&b, "<table id=\"figures\"><tr><th></th><th>%s</th><th>%s</th><th>%s</th>"
+	lw_strbuf_printf(&b, "<table id=\"figures\"><tr><th></th><th>%s</th><th>%s</th><th>%s</th>"
 		      "<th>%s</th></tr>", p[0].label, LW_T(rq, "上年同期", "same period last year"),
 		      p[2].label, LW_T(rq, "上年同期", "same period last year"));
 	{
@@ -89,26 +89,26 @@ void lw_web_overview(struct lw_web_req *rq)
 		for (int i = 0; i < 4; i++) r[i] = t[i].total.r.head_appearance;
 		rate_line(&b, LW_T(rq, "负责人出庭应诉率%", "Head appearance %"), "fig-head", r);
 	}
-	lw_buf_printf(&b, "</table><h2>%s</h2><table id=\"risk\"><tr><th>%s</th><th>%s</th>"
+	lw_strbuf_printf(&b, "</table><h2>%s</h2><table id=\"risk\"><tr><th>%s</th><th>%s</th>"
 		      "<th>%s</th></tr>", LW_T(rq, "风险等级", "Risk grade"), LW_T(rq, "单位", "Agency"),
 		      LW_T(rq, "败诉率%", "Loss rate %"), LW_T(rq, "等级", "Grade"));
 	for (size_t i = 0; i < t[0].n; i++) {
 		const struct lw_fig_row *r = &t[0].rows[i];
 		const char *g = grade(r, 0);
 		char lr[32];
-		lw_buf_printf(&b, "<tr class=\"%s\"><td>", g ? g : "none");
+		lw_strbuf_printf(&b, "<tr class=\"%s\"><td>", g ? g : "none");
 		lw_buf_esc(&b, r->group);
-		lw_buf_printf(&b, "</td><td class=\"n\">%s</td><td>%s</td></tr>",
+		lw_strbuf_printf(&b, "</td><td class=\"n\">%s</td><td>%s</td></tr>",
 			      lw_rate_format(r->r.loss, lr, sizeof lr),
 			      !g ? "-" : !strcmp(g, "red") ? LW_T(rq, "红", "red") :
 			      !strcmp(g, "orange") ? LW_T(rq, "橙", "orange") : LW_T(rq, "黄", "yellow"));
 	}
-	lw_buf_printf(&b, "</table><h2>%s</h2><ul id=\"firing\">", LW_T(rq, "正在触发的预警",
+	lw_strbuf_printf(&b, "</table><h2>%s</h2><ul id=\"firing\">", LW_T(rq, "正在触发的预警",
 								      "Firing alerts"));
 	if (sqlite3_prepare_v2(lw_wh_db(wh), "SELECT id, rule, period, coalesce(summary, '') FROM "
 			       "alerts WHERE state = 'firing' ORDER BY id", -1, &st, NULL) == SQLITE_OK)
 		while (sqlite3_step(st) == SQLITE_ROW) {
-			lw_buf_printf(&b, "<li>#%lld ", (long long)sqlite3_column_int64(st, 0));
+			lw_strbuf_printf(&b, "<li>#%lld ", (long long)sqlite3_column_int64(st, 0));
 			lw_buf_esc(&b, (const char *)sqlite3_column_text(st, 1));
 			lw_buf_put(&b, " ");
 			lw_buf_esc(&b, (const char *)sqlite3_column_text(st, 2));

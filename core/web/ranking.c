@@ -69,10 +69,10 @@ static int cmp_rows(const void *a, const void *b)
 	return s->desc ? -c : c;
 }
 
-static void cell_rate(struct lw_buf *b, struct lw_rate r)
+static void cell_rate(struct lw_strbuf *b, struct lw_rate r)
 {
 	char t[32];
-	lw_buf_printf(b, "<td class=\"n\">%s</td>", lw_rate_format(r, t, sizeof t));
+	lw_strbuf_printf(b, "<td class=\"n\">%s</td>", lw_rate_format(r, t, sizeof t));
 }
 
 void lw_web_ranking(struct lw_web_req *rq)
@@ -85,7 +85,7 @@ void lw_web_ranking(struct lw_web_req *rq)
 	struct lw_fig_table t = {0};
 	struct lw_fig_period p;
 	struct lw_err err = {0};
-	struct lw_buf b = {0};
+	struct lw_strbuf b = {0};
 	struct sorter s = {0};
 	struct lw_wh *wh;
 	int *rank = NULL, *order = NULL;
@@ -122,18 +122,18 @@ void lw_web_ranking(struct lw_web_req *rq)
 	qsort(order, t.n, sizeof *order, cmp_rows);
 	snprintf(title, sizeof title, "%s %s", LW_T(rq, "排名", "Ranking"), p.label);
 	lw_page_begin(rq, &b, title);
-	lw_buf_printf(&b, "<form method=\"get\" action=\"/ui/ranking\"><label>%s <input "
+	lw_strbuf_printf(&b, "<form method=\"get\" action=\"/ui/ranking\"><label>%s <input "
 		      "name=\"period\" value=\"%s\"></label>%s<button>%s</button></form>",
 		      LW_T(rq, "期间", "Period"), p.label,
 		      rq->en ? "<input type=\"hidden\" name=\"lang\" value=\"en\">" : "",
 		      LW_T(rq, "查看", "Show"));
-	lw_buf_printf(&b, "<p>%s: <a id=\"dl-xlsx\" href=\"/ui/ranking.xlsx?period=%s\">XLSX</a> "
+	lw_strbuf_printf(&b, "<p>%s: <a id=\"dl-xlsx\" href=\"/ui/ranking.xlsx?period=%s\">XLSX</a> "
 		      "<a id=\"dl-csv\" href=\"/ui/ranking.csv?period=%s\">CSV</a> "
 		      "<a id=\"dl-html\" href=\"/ui/ranking.html?period=%s\">HTML</a></p>",
 		      LW_T(rq, "下载", "Download"), p.label, p.label, p.label);
 	lw_buf_put(&b, "<table id=\"ranking\"><thead><tr>");
 	for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
-		lw_buf_printf(&b, "<th><a id=\"sort-%s\" href=\"/ui/ranking?period=%s&amp;sort=%s&amp;"
+		lw_strbuf_printf(&b, "<th><a id=\"sort-%s\" href=\"/ui/ranking?period=%s&amp;sort=%s&amp;"
 			      "dir=%s%s\">%s</a></th>", cols[c], p.label, cols[c],
 			      (int)c == s.col && !s.desc ? "desc" : "asc", rq->en ? "&amp;lang=en" : "",
 			      rq->en ? en[c] : zh[c]);
@@ -142,22 +142,22 @@ void lw_web_ranking(struct lw_web_req *rq)
 		const struct lw_fig_row *r = &t.rows[order[k]];
 		lw_buf_put(&b, "<tr><td class=\"n\">");
 		if (rank[order[k]])
-			lw_buf_printf(&b, "%d", rank[order[k]]);
+			lw_strbuf_printf(&b, "%d", rank[order[k]]);
 		lw_buf_put(&b, "</td><td class=\"agency\">");
 		lw_buf_esc(&b, r->group);
-		lw_buf_printf(&b, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td "
+		lw_strbuf_printf(&b, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td "
 			      "class=\"n\">%lld</td>", r->c.filed, r->c.concluded, r->c.lost);
 		cell_rate(&b, r->r.loss);
-		lw_buf_printf(&b, "<td class=\"n\">%lld</td>", r->c.withdrawn + r->c.mediated);
+		lw_strbuf_printf(&b, "<td class=\"n\">%lld</td>", r->c.withdrawn + r->c.mediated);
 		cell_rate(&b, r->r.head_appearance);
 		cell_rate(&b, r->r.yoy_filed_growth);
 		lw_buf_put(&b, "</tr>\n");
 	}
-	lw_buf_printf(&b, "</tbody><tfoot><tr id=\"total\"><td></td><td>%s</td><td class=\"n\">%lld"
+	lw_strbuf_printf(&b, "</tbody><tfoot><tr id=\"total\"><td></td><td>%s</td><td class=\"n\">%lld"
 		      "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td>",
 		      LW_T(rq, "合计", "Total"), t.total.c.filed, t.total.c.concluded, t.total.c.lost);
 	cell_rate(&b, t.total.r.loss);
-	lw_buf_printf(&b, "<td class=\"n\">%lld</td>", t.total.c.withdrawn + t.total.c.mediated);
+	lw_strbuf_printf(&b, "<td class=\"n\">%lld</td>", t.total.c.withdrawn + t.total.c.mediated);
 	cell_rate(&b, t.total.r.head_appearance);
 	cell_rate(&b, t.total.r.yoy_filed_growth);
 	lw_buf_put(&b, "</tr></tfoot></table>");

@@ -87,38 +87,13 @@ void lw_web_free(struct lw_web *w)
 
 /* ---- buffer and escaping ---- */
 
-void lw_buf_printf(struct lw_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
 
-	while (!b->oom) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return;
-		if (b->p && (size_t)n < b->cap - b->len) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t cap = (b->cap + (size_t)n + 1) * 2;
-		char *np = realloc(b->p, cap);
-		if (!np) {
-			b->oom = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
+void lw_buf_put(struct lw_strbuf *b, const char *s)
+{
+	lw_strbuf_printf(b, "%s", s);
 }
 
-void lw_buf_put(struct lw_buf *b, const char *s)
-{
-	lw_buf_printf(b, "%s", s);
-}
-
-void lw_buf_esc(struct lw_buf *b, const char *s)
+void lw_buf_esc(struct lw_strbuf *b, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
@@ -127,7 +102,7 @@ void lw_buf_esc(struct lw_buf *b, const char *s)
 		case '>': lw_buf_put(b, "&gt;"); break;
 		case '"': lw_buf_put(b, "&quot;"); break;
 		case '\'': lw_buf_put(b, "&#39;"); break;
-		default: lw_buf_printf(b, "%c", *s);
+		default: lw_strbuf_printf(b, "%c", *s);
 		}
 	}
 }
@@ -167,7 +142,7 @@ int lw_form_get(const char *body, const char *key, char *out, size_t cap)
 
 /* ---- replies ---- */
 
-void lw_page_reply(struct lw_web_req *rq, struct lw_buf *b, int status)
+void lw_page_reply(struct lw_web_req *rq, struct lw_strbuf *b, int status)
 {
 	if (b->oom) {
 		free(b->p);
@@ -198,16 +173,16 @@ void lw_web_text(struct lw_web_req *rq, int status, const char *msg)
 
 void lw_web_redirect(struct lw_web_req *rq, const char *location, const char *cookie)
 {
-	struct lw_buf h = {0};
+	struct lw_strbuf h = {0};
 
 	if (strpbrk(location, "\r\n") || (cookie && strpbrk(cookie, "\r\n"))) {
 		lw_web_text(rq, 400, "bad redirect\n"); /* never split the response */
 		return;
 	}
 	lw_web_text(rq, 303, "see other\n");
-	lw_buf_printf(&h, "Location: %s\r\n", location);
+	lw_strbuf_printf(&h, "Location: %s\r\n", location);
 	if (cookie)
-		lw_buf_printf(&h, "Set-Cookie: %s\r\n", cookie);
+		lw_strbuf_printf(&h, "Set-Cookie: %s\r\n", cookie);
 	free(rq->reply.headers);
 	rq->reply.headers = h.p;
 }

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 
+#include "base/strbuf.h"
 #include "warehouse/warehouse.h"
 #include "web/users.h"
 #include "web/web.h"
@@ -42,16 +43,10 @@ struct lw_web {
 	struct lw_login_fail fails[128];
 };
 
-/* A growing text buffer. */
-struct lw_buf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-__attribute__((format(printf, 2, 3))) void lw_buf_printf(struct lw_buf *b, const char *fmt, ...);
-void lw_buf_put(struct lw_buf *b, const char *s);
+/* Pages are built in a growing text buffer (base/strbuf.h). */
+void lw_buf_put(struct lw_strbuf *b, const char *s);
 /* s HTML-escaped (& < > " '): every value from a spreadsheet or feed. */
-void lw_buf_esc(struct lw_buf *b, const char *s);
+void lw_buf_esc(struct lw_strbuf *b, const char *s);
 
 /* One request, copied off the loop for a page built on the thread pool. */
 struct lw_web_req {
@@ -95,10 +90,10 @@ void lw_web_audit(struct lw_web_req *rq, struct lw_wh *wh, const char *action,
 		  const char *target, const char *detail, int ok);
 
 /* Page frame: head, navigation (the user, logout form), then body; the end. */
-void lw_page_begin(struct lw_web_req *rq, struct lw_buf *b, const char *title);
-void lw_page_end(struct lw_web_req *rq, struct lw_buf *b);
+void lw_page_begin(struct lw_web_req *rq, struct lw_strbuf *b, const char *title);
+void lw_page_end(struct lw_web_req *rq, struct lw_strbuf *b);
 /* Set rq->reply to the HTML in b (taken over), status. */
-void lw_page_reply(struct lw_web_req *rq, struct lw_buf *b, int status);
+void lw_page_reply(struct lw_web_req *rq, struct lw_strbuf *b, int status);
 void lw_web_text(struct lw_web_req *rq, int status, const char *msg);
 void lw_web_redirect(struct lw_web_req *rq, const char *location, const char *cookie);
 /* A read-only connection, or NULL with a 500 page set. */

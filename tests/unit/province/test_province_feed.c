@@ -142,7 +142,7 @@ static void test_copy_text_encoding(void **state)
 {
 	struct fx *f = *state;
 	sqlite3_stmt *st = NULL;
-	struct lw_pgbuf b = {0};
+	struct lw_strbuf b = {0};
 
 	assert_int_equal(sqlite3_prepare_v2(lw_wh_db(f->wh),
 					    "SELECT NULL, 42, -7, 0.5, 'a\\b\tc\nd\re', '工单', ''", -1,
