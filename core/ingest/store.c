@@ -374,16 +374,20 @@ static int principal_conflict(struct lw_store *st, const char *source, int64_t i
 	return rc;
 }
 
+/* existed: the case was stored before this record (a merge); only then can
+ * another principal defendant be there already. */
 static int upsert_defendants(struct lw_store *st, const char *source, int64_t import_id,
-			     const struct lw_record *r, int *changed, struct lw_err *e)
+			     const struct lw_record *r, int existed, int *changed, struct lw_err *e)
 {
 	for (size_t i = 0; i < r->nagencies; i++) {
 		sqlite3_stmt *s;
 		int64_t aid = r->agency_ids[i];
 		int rc, other;
-		if (i == 0 && aid && (rc = principal_conflict(st, source, import_id, r, aid, &other, e)))
+		other = 0;
+		if (i == 0 && aid && existed &&
+		    (rc = principal_conflict(st, source, import_id, r, aid, &other, e)))
 			return rc;
-		if (i == 0 && aid && other)
+		if (other)
 			continue; /* the case keeps its principal defendant; the conflict says who else */
 		/* A held name waits, with everything needed to move it later. */
 		if ((rc = lw_wh_stmt(st->wh, aid ? "INSERT OR IGNORE INTO case_defendants (case_no, "
@@ -534,7 +538,7 @@ static int merge(struct lw_store *st, const struct table_sql *t, const char *sou
 			goto out;
 	}
 	if (r->target == LW_TARGET_CASES &&
-	    (rc = upsert_defendants(st, source, import_id, r, &changed, e)) != 0)
+	    (rc = upsert_defendants(st, source, import_id, r, 1, &changed, e)) != 0)
 		goto out;
 	*what = changed ? LW_UPSERT_UPDATED : LW_UPSERT_UNCHANGED;
 	if (!changed) {
@@ -586,7 +590,7 @@ int lw_store_upsert(struct lw_store *st, const char *source, int64_t import_id,
 		int changed = 0;
 		*what = LW_UPSERT_INSERTED;
 		if (r->target == LW_TARGET_CASES &&
-		    (rc = upsert_defendants(st, source, import_id, r, &changed, e)) != 0)
+		    (rc = upsert_defendants(st, source, import_id, r, 0, &changed, e)) != 0)
 			goto fail;
 	} else {
 		if (!atomic && (rc = exec(st, "SAVEPOINT lw_row", e)) != 0)
