@@ -280,6 +280,12 @@ int lw_dropbox_open(uv_loop_t *loop, const struct lw_dropbox_conf *conf,
 	if (!conf->inbox || !conf->archive || !conf->rejected || !conf->ready ||
 	    conf->settle_ms < 0 || conf->poll_ms < 0)
 		return lw_err_set(err, LW_EINVAL, "dropbox: inbox, archive, rejected and ready() are required");
+	/* The receipts folder is one name inside each agency folder: never a
+	 * path that leads elsewhere ("..", "a/b"). */
+	if (conf->receipts && *conf->receipts &&
+	    (strchr(conf->receipts, '/') || conf->receipts[0] == '.' || strlen(conf->receipts) > 64))
+		return lw_err_set(err, LW_EINVAL, "receipts \"%s\": expected a folder name (no '/', "
+				  "not starting with '.'), such as 回执", conf->receipts);
 	if (!realpath(conf->inbox, real) || stat(real, &st) != 0 || !S_ISDIR(st.st_mode))
 		return lw_err_set(err, LW_ENOENT, "inbox %s: not a directory (%s)", conf->inbox,
 				  strerror(errno ? errno : ENOTDIR));

@@ -343,6 +343,18 @@ static void changed_after_handout_is_not_moved_and_comes_again(void **state)
 	assert_int_equal(t_fini(&t), 0);
 }
 
+static void receipts_folder_must_be_one_name(void **state)
+{
+	static const char *const bad[] = {"..", "../x", "a/b", ".hidden"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct tctx t;
+		t_init(&t);
+		t.conf.receipts = bad[i];
+		assert_int_equal(t_open(&t), LW_EINVAL);
+		uv_loop_close(&t.loop);
+	}
+}
+
 static void sha256_streams_and_refuses_symlinks(void **state)
 {
 	struct tctx t;
@@ -381,6 +393,7 @@ int main(void)
 		cmocka_unit_test(cross_device_archive_copies_and_removes),
 		cmocka_unit_test(changed_after_handout_is_not_moved_and_comes_again),
 		cmocka_unit_test(sha256_streams_and_refuses_symlinks),
+		cmocka_unit_test(receipts_folder_must_be_one_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
