@@ -37,6 +37,7 @@
 #include "base/err.h"
 #include "deadlines/deadlines.h"
 #include "detect/detect.h"
+#include "domain/rates.h"
 #include "warehouse/warehouse.h"
 
 /* ---- series ------------------------------------------------------------- */
@@ -160,7 +161,8 @@ struct lw_alert_sink {
 struct lw_alerts_conf {
 	struct lw_alert_rule *rules;
 	size_t nrules;
-	int withdrawn_is_loss;   /* detect.withdrawn_after_change_is_loss */
+	int withdrawn_is_loss;   /* withdrawn_after_change_is_loss (the config's, one rule) */
+	enum lw_rounding rounding; /* the config's rounding: rates as published */
 	char **group_by;         /* label names; default ["rule"] */
 	size_t ngroup_by;
 	int64_t group_wait_ms, group_interval_ms, repeat_interval_ms;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "alerts/alerts.h"
+#include "figures/figures.h"
 
 /* ---- sql.c: every statement of the module, named parameters only ---- */
 extern const char *const lw_alsql_series[LW_SERIES_KIND_COUNT];
@@ -79,6 +80,7 @@ struct lw_eval_ctx {
 	char now_utc[24];
 	struct lw_eval_stats *st;
 	struct lw_err *e;
+	struct lw_policy *policy; /* the figures the policy rules read */
 	int64_t *touched; /* alert ids seen this evaluation */
 	size_t ntouched, captouched;
 };
@@ -87,6 +89,31 @@ struct lw_eval_ctx {
  * period. */
 int lw_alert_fingerprint(const char *rule, json_t *series_labels, const char *period,
 			 char fp[65]);
+
+/* ---- policy.c: loss-rate, loss-rate-top and yoy-growth from the official
+ * figures (core/figures), so they agree with the bulletin ---- */
+struct lw_policy_entry;
+struct lw_policy {
+	struct lw_wh *wh;
+	struct lw_fig_opts opts;
+	struct lw_policy_entry *v; /* one by-agency table per period */
+	size_t n, cap;
+	char start_month[11];      /* first month with case data, "YYYY-MM-01"; "" none */
+	int have_start;
+};
+void lw_policy_init(struct lw_policy *pc, struct lw_wh *wh, const struct lw_alerts_conf *conf);
+void lw_policy_free(struct lw_policy *pc);
+/* Nonzero for the rules policy.c evaluates. */
+int lw_policy_rule(const struct lw_alert_rule *r);
+/* Compute the tables r needs for its `lookback` periods up to `last`
+ * (no-op for other rules). */
+int lw_policy_prefetch(struct lw_policy *pc, const struct lw_alert_rule *r, enum lw_freq f,
+		       int64_t last, struct lw_err *e);
+/* The verdict of policy rule r for agency at period label per (who: the
+ * subject as people read it).  pt starts as "no data".  Errors: LW_EDB,
+ * LW_ENOMEM, LW_EINVAL (inconsistent counts), with a message in e. */
+int lw_policy_point(struct lw_policy *pc, const struct lw_alert_rule *r, const char *agency,
+		    const char *who, const char *per, struct lw_point *pt, struct lw_err *e);
 
 /* lifecycle.c: apply a verdict to the alert of (rule, labels, period). */
 int lw_lifecycle_apply(struct lw_eval_ctx *cx, const struct lw_alert_rule *r,

@@ -78,31 +78,9 @@ static int detector_point(const struct lw_alert_rule *r, const struct lw_series 
 	return 0;
 }
 
-/* Loss-rate ranking: does a beat b at index ia / ib?  Higher rate, then
- * more losses, then the name, so the order is total and deterministic. */
-static int beats(const struct lw_series *a, size_t ia, const struct lw_series *b, size_t ib)
-{
-	double la = a->v[ia], ca = a->aux[ia], lb = b->v[ib], cb = b->aux[ib];
-	if (la * cb != lb * ca)
-		return la * cb > lb * ca;
-	if (la != lb)
-		return la > lb;
-	return strcmp(json_string_value(json_object_get(a->labels, "agency")),
-		      json_string_value(json_object_get(b->labels, "agency"))) < 0;
-}
-
-static int eligible(const struct lw_alert_rule *r, const struct lw_series *s, int64_t p)
-{
-	size_t i;
-	if (p < s->first)
-		return 0;
-	i = (size_t)(p - s->first);
-	return s->aux[i] >= (double)r->min_count && s->v[i] > 0;
-}
-
 /* Verdict of rule r for series k of set at period p. */
-static int point_at(const struct lw_alert_rule *r, const struct lw_series_set *set, size_t k,
-		    int64_t p, struct lw_point *pt)
+static int point_at(struct lw_eval_ctx *cx, const struct lw_alert_rule *r,
+		    const struct lw_series_set *set, size_t k, int64_t p, struct lw_point *pt)
 {
 	const struct lw_series *s = &set->s[k];
 	char who[256], per[16];
@@ -125,7 +103,7 @@ static int point_at(const struct lw_alert_rule *r, const struct lw_series_set *s
 	case LW_METHOD_FARRINGTON:
 	case LW_METHOD_CUSUM:
 		if ((rc = detector_point(r, s, i, pt)) != 0)
-			return rc;
+			return lw_err_set(cx->e, rc, "out of memory");
 		if (pt->verdict != LW_NO_DATA)
 			snprintf(pt->summary, sizeof pt->summary,
 				 "%s %s %s %.0f，%s上限 %.2f（%s）/ %s %s: %.0f %s the bound %.2f",
@@ -134,70 +112,18 @@ static int point_at(const struct lw_alert_rule *r, const struct lw_series_set *s
 				 lw_method_name(r), who, per, s->v[i],
 				 pt->verdict == LW_HOLDING ? "above" : "within", pt->threshold);
 		return 0;
-	case LW_METHOD_LOSS_RATE: {
-		double lost = s->v[i], conc = s->aux[i];
-		pt->value = conc > 0 ? lost * 100.0 / conc : 0;
-		pt->threshold = r->above_percent;
-		pt->expected = conc;
-		/* lost/concluded > X %, compared without dividing. */
-		pt->verdict = conc >= (double)r->min_count && lost * 100.0 > r->above_percent * conc
-				      ? LW_HOLDING : LW_NOT_HOLDING;
-		snprintf(pt->summary, sizeof pt->summary,
-			 "%s %s 败诉率 %.2f%%（%.0f/%.0f 件审结），阈值 %g%%（至少 %lld 件）/ loss rate "
-			 "%.2f%% (%.0f of %.0f concluded), threshold %g%% (at least %lld)",
-			 who, per, pt->value, lost, conc, r->above_percent, (long long)r->min_count,
-			 pt->value, lost, conc, r->above_percent, (long long)r->min_count);
-		return 0;
-	}
-	case LW_METHOD_YOY_GROWTH: {
-		double cur = 0, prev = 0;
-		size_t w = r->window;
-		if (i + 1 < 2 * w)
-			return 0; /* the previous window is not all inside the data */
-		for (size_t j = 0; j < w; j++) {
-			cur += s->v[i - j];
-			prev += s->v[i - w - j];
-		}
-		if (prev == 0)
-			return 0; /* growth from nothing is undefined */
-		pt->value = (cur - prev) * 100.0 / prev;
-		pt->threshold = r->above_percent;
-		pt->expected = prev;
-		pt->verdict = cur >= (double)r->min_count && (cur - prev) * 100.0 >
-								   r->above_percent * prev
-				      ? LW_HOLDING : LW_NOT_HOLDING;
-		snprintf(pt->summary, sizeof pt->summary,
-			 "%s 截至 %s 近 %zu 个月立案 %.0f 件，同比增长 %.1f%%（上年同期 %.0f 件），阈值 "
-			 "%g%% / filed %.0f in %zu months to %s, %+.1f%% year on year (%.0f before)",
-			 who, per, w, cur, pt->value, prev, r->above_percent, cur, w, per, pt->value,
-			 prev);
-		return 0;
-	}
-	case LW_METHOD_LOSS_RATE_TOP: {
-		size_t rank = 1;
-		if (!eligible(r, s, p)) {
-			pt->verdict = LW_NOT_HOLDING;
-		} else {
-			for (size_t j = 0; j < set->n; j++)
-				if (j != k && eligible(r, &set->s[j], p) &&
-				    beats(&set->s[j], (size_t)(p - set->s[j].first), s, i))
-					rank++;
-			pt->verdict = rank <= r->top ? LW_HOLDING : LW_NOT_HOLDING;
-		}
-		pt->value = s->aux[i] > 0 ? s->v[i] * 100.0 / s->aux[i] : 0;
-		pt->threshold = r->top;
-		pt->expected = pt->verdict == LW_HOLDING ? (double)rank : NAN;
-		snprintf(pt->summary, sizeof pt->summary,
-			 "%s %s 败诉率 %.2f%%（%.0f/%.0f），排名第 %zu / loss rate %.2f%%, rank %zu "
-			 "(top %u)",
-			 who, per, pt->value, s->v[i], s->aux[i], rank, pt->value, rank, r->top);
-		return 0;
-	}
+	case LW_METHOD_LOSS_RATE:
+	case LW_METHOD_LOSS_RATE_TOP:
+	case LW_METHOD_YOY_GROWTH:
+		return lw_policy_point(cx->policy, r,
+				       json_string_value(json_object_get(s->labels, "agency")), who,
+				       per, pt, cx->e);
 	}
 	return 0;
 }
 
 struct reeval {
+	struct lw_eval_ctx *cx;
 	const struct lw_alert_rule *r;
 	const struct lw_series_set *set;
 };
@@ -217,7 +143,7 @@ static int reeval(void *ud, const char *fp, const char *period, struct lw_point 
 		if (strcmp(f, fp))
 			continue;
 		*labels = x->set->s[k].labels;
-		return point_at(x->r, x->set, k, p, pt);
+		return point_at(x->cx, x->r, x->set, k, p, pt);
 	}
 	return LW_ENOENT;
 }
@@ -226,7 +152,7 @@ static int eval_rule(struct lw_eval_ctx *cx, const struct lw_alert_rule *r,
 		     struct lw_series_set *sets, int *loaded)
 {
 	struct lw_series_set *set = &sets[r->series];
-	struct reeval x = {r, set};
+	struct reeval x = {cx, r, set};
 	struct lw_point pt;
 	char per[16];
 	int rc;
@@ -244,8 +170,8 @@ static int eval_rule(struct lw_eval_ctx *cx, const struct lw_alert_rule *r,
 			int64_t p = set->last - (int64_t)b;
 			if (p < set->s[k].first)
 				continue; /* no data and no alert to keep */
-			if ((rc = point_at(r, set, k, p, &pt)) != 0)
-				return lw_err_set(cx->e, rc, "rule %s: out of memory", r->name);
+			if ((rc = point_at(cx, r, set, k, p, &pt)) != 0)
+				return rc;
 			cx->st->points++;
 			if (pt.verdict == LW_HOLDING)
 				cx->st->holding++;
@@ -264,6 +190,7 @@ int lw_alerts_evaluate(struct lw_wh *wh, const struct lw_alerts_conf *conf, int6
 	int loaded[LW_SERIES_KIND_COUNT] = {0};
 	struct lw_eval_stats local;
 	struct lw_eval_ctx cx = {0};
+	struct lw_policy policy;
 	int rc;
 
 	memset(sets, 0, sizeof sets);
@@ -272,6 +199,8 @@ int lw_alerts_evaluate(struct lw_wh *wh, const struct lw_alerts_conf *conf, int6
 	cx.now = now;
 	cx.st = stats ? stats : &local;
 	cx.e = e;
+	cx.policy = &policy;
+	lw_policy_init(&policy, wh, conf);
 	memset(cx.st, 0, sizeof *cx.st);
 	lw_utc_format(now, cx.now_utc, sizeof cx.now_utc);
 	/* Read every series the rules need first, in a read transaction: the
@@ -281,15 +210,20 @@ int lw_alerts_evaluate(struct lw_wh *wh, const struct lw_alerts_conf *conf, int6
 		return rc;
 	for (size_t i = 0; i < conf->nrules; i++) {
 		const struct lw_alert_rule *r = &conf->rules[i];
-		if (loaded[r->series])
-			continue;
-		if ((rc = lw_series_load(wh, r->series, now, conf->withdrawn_is_loss, &sets[r->series],
-					 e)) != 0) {
+		if (!loaded[r->series]) {
+			rc = lw_series_load(wh, r->series, now, conf->withdrawn_is_loss,
+					    &sets[r->series], e);
+			loaded[r->series] = rc == 0;
+		} else {
+			rc = 0;
+		}
+		if (rc == 0)
+			rc = lw_policy_prefetch(&policy, r, sets[r->series].freq, sets[r->series].last, e);
+		if (rc != 0) {
 			lw_err_prefix(e, "rule %s", r->name);
 			lw_wh_rollback(wh);
 			goto out;
 		}
-		loaded[r->series] = 1;
 	}
 	lw_wh_rollback(wh); /* nothing was written: just end the snapshot */
 	if ((rc = lw_wh_begin_immediate(wh, e)) != 0)
@@ -318,6 +252,7 @@ fail:
 out:
 	for (int k = 0; k < LW_SERIES_KIND_COUNT; k++)
 		lw_series_set_free(&sets[k]);
+	lw_policy_free(&policy);
 	free(cx.touched);
 	return rc;
 }

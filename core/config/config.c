@@ -405,6 +405,33 @@ static void check_deadlines(json_t *section, struct lw_config *cfg,
 		cfg->alerts->deadlines = lw_dl_conf_ref(cfg->deadlines);
 }
 
+/* The figures have one rule for 被告改变行政行为后撤诉 and one rounding, for
+ * every output: the alert rules take the top-level settings, so a loss-rate
+ * alert and the bulletin never count differently.  A config written when
+ * the key lived under "detect" only keeps working: that value then is the
+ * rule everywhere.  Both given and different is an error. */
+static void one_counting_rule(json_t *root, struct lw_config *cfg, struct lw_diag *d)
+{
+	json_t *top = json_object_get(root, "withdrawn_after_change_is_loss");
+	json_t *det = json_object_get(json_object_get(root, "detect"), "withdrawn_after_change_is_loss");
+	struct lw_alerts_conf *confs[2] = {cfg->alerts, cfg->report_sinks};
+	enum lw_rounding rd = LW_ROUND_HALF_UP;
+
+	if (json_is_boolean(top) && json_is_boolean(det) && json_is_true(top) != json_is_true(det))
+		lw_diag_add(d, "detect.withdrawn_after_change_is_loss: differs from the top-level "
+			       "withdrawn_after_change_is_loss; the figures have one rule: set it once, "
+			       "at the top level");
+	else if (!top && json_is_true(det))
+		cfg->withdrawn_after_change_is_loss = 1;
+	if (cfg->rounding)
+		lw_rounding_parse(cfg->rounding, &rd, NULL);
+	for (size_t i = 0; i < 2; i++)
+		if (confs[i]) {
+			confs[i]->withdrawn_is_loss = cfg->withdrawn_after_change_is_loss;
+			confs[i]->rounding = rd;
+		}
+}
+
 /* Every sink a bulletin is sent to is one of the alerts section's. */
 static void check_report_sinks(const struct lw_config *cfg, struct lw_diag *d)
 {
@@ -569,6 +596,7 @@ static int load_root(json_t *root, const char *name, const struct lw_install_dir
 		lw_diag_free(&again);
 	}
 	lw_province_conf_parse(json_object_get(root, "province"), cfg->data_dir, &cfg->province, d);
+	one_counting_rule(root, cfg, d);
 	json_decref(vals);
 	if (d->n)
 		goto fail_nofree;

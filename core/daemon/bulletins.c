@@ -50,6 +50,7 @@ struct lw_bulletins {
 	struct outcome *out;
 	size_t nmsgs, pending;
 	int work_rc;
+	int64_t retry_in_s; /* seconds to the next failed send's retry; -1 none */
 	char work_err[256];
 };
 
@@ -166,15 +167,25 @@ static const char *attachment(json_t *files)
 	return json_string_value(json_array_get(files, 0));
 }
 
+/* Failed sends back off as alert notifications do (alerts.retry). */
+static void retry_of(const struct lw_bulletins *b, struct lw_send_retry *r)
+{
+	r->initial_ms = b->sinks ? b->sinks->retry_initial_ms : 30000;
+	r->max_ms = b->sinks ? b->sinks->retry_max_ms : 3600000;
+	r->max_attempts = b->sinks ? b->sinks->max_attempts : 10;
+}
+
 static int render_pending(struct lw_bulletins *b, struct lw_err *e)
 {
+	struct lw_send_retry retry;
 	struct lw_bulletin_send *s = NULL;
 	size_t n = 0;
 	int rc;
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	if ((rc = lw_bulletin_sends_pending(b->wh, LW_BULLETIN_MAX_ATTEMPTS, &s, &n, e)) != 0)
+	retry_of(b, &retry);
+	if ((rc = lw_bulletin_sends_pending(b->wh, &retry, ts.tv_sec, &s, &n, e)) != 0)
 		return rc;
 	b->msgs = calloc(n + 1, sizeof *b->msgs);
 	b->out = calloc(n + 1, sizeof *b->out);
@@ -229,7 +240,9 @@ static void make_work(uv_work_t *w)
 static void record_work(uv_work_t *w)
 {
 	struct lw_bulletins *b = w->data;
+	struct lw_send_retry retry;
 	struct lw_err e = {0};
+	time_t now = time(NULL);
 
 	b->work_rc = 0;
 	for (size_t i = 0; i < b->nmsgs; i++) {
@@ -241,6 +254,12 @@ static void record_work(uv_work_t *w)
 			snprintf(b->work_err, sizeof b->work_err, "%.250s", e.msg);
 		}
 	}
+	/* The next retry may come before the next check. */
+	retry_of(b, &retry);
+	b->retry_in_s = -1;
+	if (lw_bulletin_sends_next_try(b->wh, &retry, (int64_t)now, &b->retry_in_s, &e) == 0 &&
+	    b->retry_in_s >= 0)
+		b->retry_in_s = b->retry_in_s > (int64_t)now ? b->retry_in_s - (int64_t)now : 1;
 }
 
 static void on_closed(uv_handle_t *h)
@@ -274,6 +293,8 @@ static void cycle_end(struct lw_bulletins *b)
 		uv_close((uv_handle_t *)&b->timer, on_closed);
 }
 
+static void on_tick(uv_timer_t *t);
+
 static void after_record(uv_work_t *w, int status)
 {
 	struct lw_bulletins *b = w->data;
@@ -281,6 +302,12 @@ static void after_record(uv_work_t *w, int status)
 	(void)status;
 	if (b->work_rc)
 		lw_log(LW_LOG_ERR, NULL, "bulletins: %s", b->work_err);
+	if (!b->closing && b->retry_in_s >= 0 && b->retry_in_s * 1000 < LW_BULLETIN_CHECK_MS) {
+		lw_log(LW_LOG_INFO, NULL, "bulletins: a failed send is tried again in %llds",
+		       (long long)b->retry_in_s);
+		uv_timer_start(&b->timer, on_tick, (uint64_t)b->retry_in_s * 1000,
+			       LW_BULLETIN_CHECK_MS);
+	}
 	cycle_end(b);
 }
 

@@ -5,8 +5,9 @@
  * through the alert sinks it names (email with the XLSX attached, a
  * markdown summary with the top 3 to WeCom / DingTalk).  A bulletin made
  * is never made again, a send that was delivered never sent again, across
- * restarts: both are rows.  A failed send is tried again at later checks,
- * at most LW_BULLETIN_MAX_ATTEMPTS times.
+ * restarts: both are rows.  A failed send is tried again with the alert
+ * notifications' back-off (alerts.retry: initial, doubling, max,
+ * max_attempts), also between checks.
  *
  * Building runs on libuv's thread pool with the scheduler's own warehouse
  * connection; sends and timers on the loop thread.
@@ -20,7 +21,6 @@
 #include "config/config.h"
 #include "net/http_client.h"
 
-#define LW_BULLETIN_MAX_ATTEMPTS 5
 /* How often the schedule is looked at (the first look is at start). */
 #define LW_BULLETIN_CHECK_MS (10 * 60 * 1000)
 

@@ -15,10 +15,20 @@ static const char sql_insert[] =
 	"VALUES (:name, :period, :files, :sha, :title, :summary)";
 static const char sql_insert_send[] =
 	"INSERT INTO bulletin_sends (bulletin_id, sink) VALUES (:id, :sink)";
+/* When a failed send may be tried again: last attempt + initial * 2^(n-1),
+ * at most max (the alert notifications' back-off, alerts.retry). */
+#define NEXT_TRY_SQL                                                                               \
+	"(unixepoch(s.last_attempt_at) + min(:initial * (1 << min(s.attempts - 1, 30)), :maxs))"
 static const char sql_pending[] =
 	"SELECT b.id, b.name, b.period, b.files, s.sink, s.attempts, b.title, b.summary\n"
 	"FROM bulletin_sends s JOIN bulletins b ON b.id = s.bulletin_id\n"
-	"WHERE s.status = 'pending' AND s.attempts < :max ORDER BY b.id, s.sink";
+	"WHERE s.status = 'pending' AND s.attempts < :max\n"
+	"  AND (s.attempts = 0 OR s.last_attempt_at IS NULL OR " NEXT_TRY_SQL " <= :now)\n"
+	"ORDER BY b.id, s.sink";
+static const char sql_next_try[] =
+	"SELECT min(CASE WHEN s.attempts = 0 OR s.last_attempt_at IS NULL THEN :now\n"
+	"                ELSE " NEXT_TRY_SQL " END)\n"
+	"FROM bulletin_sends s WHERE s.status = 'pending' AND s.attempts < :max";
 static const char sql_send_done[] =
 	"UPDATE bulletin_sends SET attempts = attempts + 1,\n"
 	" status = CASE WHEN :rc = 0 THEN 'sent' ELSE 'pending' END,\n"
@@ -98,8 +108,37 @@ void lw_bulletin_sends_free(struct lw_bulletin_send *s, size_t n)
 	free(s);
 }
 
-int lw_bulletin_sends_pending(struct lw_wh *wh, unsigned max_attempts, struct lw_bulletin_send **out,
-			      size_t *n, struct lw_err *e)
+static int bind_retry(sqlite3_stmt *st, const struct lw_send_retry *r, int64_t now,
+		      struct lw_err *e)
+{
+	int64_t initial = (r->initial_ms + 999) / 1000, maxs = (r->max_ms + 999) / 1000;
+	int rc;
+
+	if ((rc = lw_wh_bind_int64(st, ":max", r->max_attempts, e)) ||
+	    (rc = lw_wh_bind_int64(st, ":initial", initial < 1 ? 1 : initial, e)) ||
+	    (rc = lw_wh_bind_int64(st, ":maxs", maxs < 1 ? 1 : maxs, e)) ||
+	    (rc = lw_wh_bind_int64(st, ":now", now, e)))
+		return rc;
+	return 0;
+}
+
+int lw_bulletin_sends_next_try(struct lw_wh *wh, const struct lw_send_retry *r, int64_t now,
+			       int64_t *at, struct lw_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*at = -1;
+	if ((rc = lw_wh_stmt(wh, sql_next_try, &st, e)) || (rc = bind_retry(st, r, now, e)))
+		return rc;
+	if ((rc = lw_wh_step(wh, st, e)) == 1 && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*at = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+int lw_bulletin_sends_pending(struct lw_wh *wh, const struct lw_send_retry *r, int64_t now,
+			      struct lw_bulletin_send **out, size_t *n, struct lw_err *e)
 {
 	struct lw_bulletin_send *v = NULL;
 	size_t cap = 0, k = 0;
@@ -108,8 +147,7 @@ int lw_bulletin_sends_pending(struct lw_wh *wh, unsigned max_attempts, struct lw
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = lw_wh_stmt(wh, sql_pending, &st, e)) ||
-	    (rc = lw_wh_bind_int64(st, ":max", max_attempts, e)))
+	if ((rc = lw_wh_stmt(wh, sql_pending, &st, e)) || (rc = bind_retry(st, r, now, e)))
 		return rc;
 	while ((rc = lw_wh_step(wh, st, e)) == 1) {
 		if (k == cap) {

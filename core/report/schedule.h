@@ -85,9 +85,21 @@ struct lw_bulletin_send {
 	json_t *files;
 	int64_t attempts;
 };
-/* Every pending send with fewer than max_attempts attempts. */
-int lw_bulletin_sends_pending(struct lw_wh *wh, unsigned max_attempts,
+/* How failed sends are tried again: the alerts section's `retry` (the
+ * notifications' back-off): after the n-th failure wait initial * 2^(n-1),
+ * at most max; give up after max_attempts. */
+struct lw_send_retry {
+	int64_t initial_ms, max_ms;
+	unsigned max_attempts;
+};
+/* Every pending send due at now (Unix seconds): never tried, or its
+ * back-off has passed, and fewer than max_attempts attempts. */
+int lw_bulletin_sends_pending(struct lw_wh *wh, const struct lw_send_retry *r, int64_t now,
 			      struct lw_bulletin_send **out, size_t *n, struct lw_err *e);
+/* When the next pending send is due (Unix seconds; now when one is due
+ * already), or -1 in *at when none is left to try. */
+int lw_bulletin_sends_next_try(struct lw_wh *wh, const struct lw_send_retry *r, int64_t now,
+			       int64_t *at, struct lw_err *e);
 void lw_bulletin_sends_free(struct lw_bulletin_send *s, size_t n);
 /* Record the outcome of one attempt: rc 0 sent, else failed with detail. */
 int lw_bulletin_send_record(struct lw_wh *wh, int64_t bulletin_id, const char *sink, int rc,

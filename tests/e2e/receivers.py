@@ -9,6 +9,7 @@ import socketserver
 import ssl
 import subprocess
 import threading
+import time
 
 
 class HTTPReceiver:
@@ -26,7 +27,7 @@ class HTTPReceiver:
                 n = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(n)
                 outer.posts.append({"path": self.path, "headers": dict(self.headers),
-                                    "body": body})
+                                    "body": body, "at": time.monotonic()})
                 self.send_response(outer.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(outer.reply)))

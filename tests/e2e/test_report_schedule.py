@@ -151,6 +151,31 @@ class ScheduledBulletin(DaemonTestCase):
         self.assertEqual({f: os.stat(f).st_mtime_ns for f in files}, stamp)
         d2.stop()
 
+    def test_a_failed_send_backs_off_and_is_retried_before_the_next_check(self):
+        # The robots answer 500 twice, then accept.  With alerts.retry at
+        # 1 s (doubling, max 2 s) the send lands within seconds; the next
+        # schedule check would be 10 minutes away.
+        with open(self.cfg, encoding="utf-8") as f:
+            cfg = json.load(f)
+        cfg["alerts"]["retry"] = {"initial": "1s", "max": "2s", "max_attempts": 5}
+        cfg["reports"]["bulletins"][0]["send_to"] = ["wx"]
+        cfg_path = self.write_config(cfg)
+        self.http.status = 500
+        d = self.start(cfg_path)
+        end = time.monotonic() + 20
+        while time.monotonic() < end and len(self.http.json_posts("/wecom")) < 2:
+            time.sleep(0.1)
+        self.assertEqual(len(self.http.json_posts("/wecom")), 2)
+        self.http.status = 200
+        self.wait_sent(1, timeout=20)
+        self.assertEqual(self.q("SELECT status, attempts FROM bulletin_sends"), [("sent", 3)])
+        times = [p["at"] for p in self.http.posts]
+        # Backed off: 1 s after the first failure, 2 s after the second.
+        self.assertGreaterEqual(times[1] - times[0], 0.9)
+        self.assertGreaterEqual(times[2] - times[1], 1.9)
+        self.assertEqual(len(self.http.json_posts("/wecom")), 3)
+        d.stop()
+
     def test_a_sink_the_alerts_section_lacks_is_a_config_error(self):
         with open(self.cfg, encoding="utf-8") as f:
             cfg = json.load(f)

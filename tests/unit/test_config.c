@@ -19,6 +19,7 @@
 
 #include "config/config.h"
 #include "config/loader.h"
+#include "alerts/alerts.h"
 
 static char tmpdir[256];
 
@@ -169,7 +170,10 @@ static const struct bad_case bad_cases[] = {
 	 "\"method\":\"loss-rate\",\"series\":\"cases.lost.quarterly.by_agency\","
 	 "\"above_percent\":10}]}}",
 	 "detect.rules[0].name: \"deadline-x\": names starting with \"deadline-\" are reserved for "
-	 "the deadlines section's alerts"},
+	 "the deadlines section's alerts"},	{"{\"data_dir\":\"@D\",\"withdrawn_after_change_is_loss\":false,"
+	 "\"detect\":{\"withdrawn_after_change_is_loss\":true,\"rules\":[]}}",
+	 "detect.withdrawn_after_change_is_loss: differs from the top-level "
+	 "withdrawn_after_change_is_loss; the figures have one rule: set it once, at the top level"},
 };
 
 static void setup_tmpdir(void)
@@ -362,6 +366,42 @@ static void good_config_is_typed_with_defaults_and_absolute_paths(void **state)
 	lw_plugins_free(plugins);
 }
 
+/* The alert rules count losses and round rates as the bulletin does: one
+ * rule, the top-level one; an older config's detect-only key still counts
+ * everywhere. */
+static void alert_rules_take_the_one_counting_rule(void **state)
+{
+	static const struct {
+		const char *json;
+		int withdrawn;
+		enum lw_rounding rounding;
+	} cases[] = {
+		{"{\"data_dir\":\"@D\",\"withdrawn_after_change_is_loss\":true,\"rounding\":"
+		 "\"truncate\",\"detect\":{\"rules\":[]}}", 1, LW_ROUND_TRUNCATE},
+		{"{\"data_dir\":\"@D\",\"detect\":{\"withdrawn_after_change_is_loss\":true,"
+		 "\"rules\":[]}}", 1, LW_ROUND_HALF_UP},
+		{"{\"data_dir\":\"@D\",\"detect\":{\"rules\":[]}}", 0, LW_ROUND_HALF_UP},
+	};
+	(void)state;
+	setup_tmpdir();
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct lw_plugins *plugins = NULL;
+		struct lw_install_dirs defs = {LW_TEST_PLUGIN_DIR, NULL, NULL};
+		struct lw_config *cfg = NULL;
+		struct lw_diag d = {0};
+		const char *text = expand(cases[i].json);
+
+		assert_int_equal(lw_config_load_text(text, strlen(text), "t.json", &defs, &plugins,
+						     &cfg, &d), 0);
+		assert_non_null(cfg->alerts);
+		assert_int_equal(cfg->withdrawn_after_change_is_loss, cases[i].withdrawn);
+		assert_int_equal(cfg->alerts->withdrawn_is_loss, cases[i].withdrawn);
+		assert_int_equal(cfg->alerts->rounding, cases[i].rounding);
+		lw_config_free(cfg);
+		lw_plugins_free(plugins);
+	}
+}
+
 static void empty_sources_array_is_valid(void **state)
 {
 	struct lw_config *cfg = NULL;
@@ -382,6 +422,7 @@ int main(void)
 		cmocka_unit_test(loader_checks_where_a_linked_plugin_really_is),
 		cmocka_unit_test(good_config_is_typed_with_defaults_and_absolute_paths),
 		cmocka_unit_test(empty_sources_array_is_valid),
+		cmocka_unit_test(alert_rules_take_the_one_counting_rule),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -245,6 +245,30 @@ static void loss_rate_top_n_ranks_by_rate_then_losses(void **state)
 				    "expected = 2"), 1);
 }
 
+/* The rule ranks as the bulletin does (figures/rank.c): equal published
+ * rates and equal losses go to the agency with more cases filed in the
+ * period, and only then to the name.  甲局 and 乙局 both lost 1 of 2 in
+ * 2024Q2; 甲局 had 4 suits filed in the quarter, 乙局 2: 甲局 is first,
+ * although 乙 comes before 甲 in code point order. */
+static void loss_rate_top_n_ranks_as_the_bulletin(void **state)
+{
+	struct fx *f = *state;
+	add_cases(f, 1, "甲局", NULL, "2024-04-02", "2024-05-10", "revoked");
+	add_cases(f, 1, "甲局", NULL, "2024-04-02", "2024-05-10", "claims_rejected");
+	add_cases(f, 2, "甲局", NULL, "2024-04-20", NULL, NULL);
+	add_cases(f, 1, "乙局", NULL, "2024-04-02", "2024-05-10", "revoked");
+	add_cases(f, 1, "乙局", NULL, "2024-04-02", "2024-05-10", "claims_rejected");
+	conf_load(f, "{\"rules\":[{\"name\":\"top\",\"method\":\"loss-rate-top\",\"top\":1,"
+		     "\"min_concluded\":2}]}", NULL);
+	eval(f, "2024-06-30", NULL);
+	assert_int_equal(alerts_state(f, "firing"), 1);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM alerts WHERE state = 'firing' AND "
+				    "labels LIKE '%甲局%' AND expected = 1"), 1);
+	/* The value is the rate as published: 50.00. */
+	assert_int_equal(sql_int(f, "SELECT CAST(value * 100 AS INT) FROM alerts WHERE labels "
+				    "LIKE '%甲局%'"), 5000);
+}
+
 static int check(const char *detect, const char *alerts, const char *want)
 {
 	struct lw_diag d = {0};
@@ -322,6 +346,8 @@ int main(void)
 			yoy_growth_counts_months_without_suits_once_sources_reported, fx_setup,
 			fx_teardown),
 		cmocka_unit_test_setup_teardown(loss_rate_top_n_ranks_by_rate_then_losses, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(loss_rate_top_n_ranks_as_the_bulletin, fx_setup,
 						fx_teardown),
 		cmocka_unit_test(config_errors_name_the_key_path),
 	};
