@@ -126,7 +126,7 @@ int lw_policy_prefetch(struct lw_policy *pc, const struct lw_alert_rule *r, enum
 		lw_period_label(f, last - (int64_t)k, per, sizeof per);
 		if (r->method == LW_METHOD_YOY_GROWTH) {
 			if ((rc = windows_of(r, per, &a, &b, e)) != 0 || (rc = table_of(pc, &a, &t, e)) != 0 ||
-			    (rc = table_of(pc, &b, &t, e)) != 0)
+			    (r->window != 12 && (rc = table_of(pc, &b, &t, e)) != 0))
 				return rc;
 		} else if ((rc = period_of(per, &a, e)) != 0 || (rc = table_of(pc, &a, &t, e)) != 0) {
 			return rc;
@@ -232,10 +232,18 @@ static int yoy_growth(struct lw_policy *pc, const struct lw_alert_rule *r, const
 	/* The earlier window must lie wholly after the warehouse's first case. */
 	if (!pc->start_month[0] || strcmp(b.start, pc->start_month) < 0)
 		return 0;
-	if ((rc = table_of(pc, &a, &ta, e)) != 0 || (rc = table_of(pc, &b, &tb, e)) != 0)
+	if ((rc = table_of(pc, &a, &ta, e)) != 0)
 		return rc;
 	cur = counts_of(ta, agency)->filed;
-	prev = counts_of(tb, agency)->filed;
+	/* Twelve months before a 12-month window are its same period last
+	 * year, which the window's table has (c.filed_prev_year). */
+	if (r->window == 12) {
+		prev = counts_of(ta, agency)->filed_prev_year;
+	} else {
+		if ((rc = table_of(pc, &b, &tb, e)) != 0)
+			return rc;
+		prev = counts_of(tb, agency)->filed;
+	}
 	if (prev == 0)
 		return 0; /* growth from nothing is undefined */
 	pt->value = (double)(cur - prev) * 100.0 / (double)prev;
