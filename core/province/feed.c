@@ -5,6 +5,7 @@
  * every change to a table that goes up).
  */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "province/province_int.h"
@@ -22,6 +23,11 @@ const struct lw_prov_table lw_prov_tables[] = {
 	{"outcomes", "code", "code", 0, 0},
 };
 const int lw_prov_ntables = (int)(sizeof lw_prov_tables / sizeof lw_prov_tables[0]);
+
+int lw_prov_single_key(const struct lw_prov_table *t)
+{
+	return t->pk && !strcmp(t->pk, t->key);
+}
 
 static int one_int(struct lw_wh *wh, const char *sql, int64_t *out, struct lw_err *e)
 {
@@ -68,7 +74,7 @@ static const char feed_triggers[] =
 	FEED_TRIGGERS("alerts", "id")
 	FEED_TRIGGERS("obligations", "case_no");
 
-int lw_feed_reseed(struct lw_wh *wh, struct lw_err *e)
+int lw_feed_reseed(struct lw_wh *wh, int64_t *from, int64_t *to, struct lw_err *e)
 {
 	/* The statements are built from this file's table list only. */
 	char sql[256];
@@ -76,6 +82,10 @@ int lw_feed_reseed(struct lw_wh *wh, struct lw_err *e)
 
 	if ((rc = lw_wh_begin_immediate(wh, e)) != 0)
 		return rc;
+	if ((rc = lw_feed_last_seq(wh, from, e)) != 0) {
+		lw_wh_rollback(wh);
+		return rc;
+	}
 	rc = sqlite3_exec(lw_wh_db(wh), feed_triggers, NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(lw_wh_db(wh),
@@ -86,9 +96,11 @@ int lw_feed_reseed(struct lw_wh *wh, struct lw_err *e)
 		const struct lw_prov_table *t = &lw_prov_tables[i];
 		if (!t->fed)
 			continue;
-		snprintf(sql, sizeof sql,
-			 "INSERT INTO province_feed (tbl, k) SELECT DISTINCT '%s', %s FROM %s", t->name,
-			 t->key, t->name);
+		/* A table keyed by its key alone has each key once already:
+		 * DISTINCT would only sort a million keys into a temporary
+		 * B-tree. */
+		snprintf(sql, sizeof sql, "INSERT INTO province_feed (tbl, k) SELECT %s'%s', %s FROM %s",
+			 lw_prov_single_key(t) ? "" : "DISTINCT ", t->name, t->key, t->name);
 		rc = sqlite3_exec(lw_wh_db(wh), sql, NULL, NULL, NULL);
 	}
 	if (rc != SQLITE_OK) {
@@ -96,6 +108,10 @@ int lw_feed_reseed(struct lw_wh *wh, struct lw_err *e)
 			   lw_wh_path(wh), sqlite3_errmsg(lw_wh_db(wh)));
 		lw_wh_rollback(wh);
 		return LW_EDB;
+	}
+	if ((rc = lw_feed_last_seq(wh, to, e)) != 0) {
+		lw_wh_rollback(wh);
+		return rc;
 	}
 	return lw_wh_commit(wh, e);
 }

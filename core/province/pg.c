@@ -244,6 +244,32 @@ static int county_mark(struct lw_pg *pg, int64_t *hwm, struct lw_err *e)
 	return 0;
 }
 
+/* Whether the province holds no row of this county in any fed table. */
+static int county_empty(struct lw_pg *pg, int *empty, struct lw_err *e)
+{
+	const char *v[1] = {pg->county};
+	struct lw_strbuf b = {0};
+	PGresult *res = NULL;
+	int rc;
+
+	*empty = 0;
+	for (int i = 0; i < lw_prov_ntables; i++)
+		if (lw_prov_tables[i].fed)
+			lw_strbuf_printf(&b, "%s(SELECT 1 FROM litwatch.%s WHERE county = $1 LIMIT 1)",
+					 b.len ? " UNION ALL " : "", lw_prov_tables[i].name);
+	if (b.oom) {
+		free(b.p);
+		return lw_err_set(e, LW_ENOMEM, "province: out of memory");
+	}
+	rc = lw_pg_params(pg, b.p, 1, v, &res, e);
+	free(b.p);
+	if (rc)
+		return rc;
+	*empty = PQntuples(res) == 0;
+	PQclear(res);
+	return 0;
+}
+
 static int set_mark(struct lw_pg *pg, int64_t hwm, struct lw_err *e)
 {
 	char num[24];
@@ -274,7 +300,7 @@ int lw_pg_open(const struct lw_province_conf *c, struct lw_wh *wh, struct lw_pg 
 	       struct lw_err *e)
 {
 	struct lw_pg *pg = calloc(1, sizeof *pg);
-	int64_t hwm = 0, last = 0;
+	int64_t hwm = 0, last = 0, from = 0, to = 0;
 	int rc, enabled = 0;
 
 	*out = NULL;
@@ -292,11 +318,22 @@ int lw_pg_open(const struct lw_province_conf *c, struct lw_wh *wh, struct lw_pg 
 		lw_log(LW_LOG_NOTICE, "province", "county %s: %s; sending every row", pg->county,
 		       hwm < 0 ? "new at the province" : !enabled ? "first push from this warehouse"
 							 : "warehouse behind the province's mark");
-		if ((rc = lw_feed_reseed(wh, e)))
+		if ((rc = lw_feed_reseed(wh, &from, &to, e)))
 			goto fail;
 		if (hwm < 0 || hwm > last) {
-			if ((rc = set_mark(pg, last, e)))
+			if ((rc = set_mark(pg, from, e)))
 				goto fail;
+		}
+		/* A county new at the province, with nothing there: its seed
+		 * may go up the fast way (push.c). */
+		if (hwm < 0 && to > from) {
+			int empty = 0;
+			if ((rc = county_empty(pg, &empty, e)))
+				goto fail;
+			if (empty) {
+				pg->seed_from = from;
+				pg->seed_to = to;
+			}
 		}
 	}
 	*out = pg;

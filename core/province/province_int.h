@@ -21,6 +21,8 @@ struct lw_prov_table {
 	int fed;         /* in the change feed (outcomes go up whole at each connect) */
 };
 extern const struct lw_prov_table lw_prov_tables[];
+/* Nonzero when t's primary key is its feed key alone (one row per key). */
+int lw_prov_single_key(const struct lw_prov_table *t);
 extern const int lw_prov_ntables;
 
 /* One table's columns in the county's warehouse (PRAGMA table_info). */
@@ -36,14 +38,20 @@ struct lw_pg {
 	PGconn *conn;
 	char county[7];
 	struct lw_prov_cols cols[8]; /* per lw_prov_tables entry */
+	/* A new county's first push (push.c, "seed"): the feed rows (seed_from,
+	 * seed_to] are the reseed's, one per key, and the province had no row
+	 * of the county when they were enqueued.  seed_to 0: no seed. */
+	int64_t seed_from, seed_to;
 };
 
 /* ---- feed.c: the county side ---- */
 /* Whether the triggers write (meta 'province_feed'). */
 int lw_feed_enabled(struct lw_wh *wh, int *yes, struct lw_err *e);
 /* Turn the triggers on and enqueue every row of every fed table, in one
- * transaction: the province then receives the whole county. */
-int lw_feed_reseed(struct lw_wh *wh, struct lw_err *e);
+ * transaction: the province then receives the whole county.  The rows
+ * enqueued are the sequence numbers (*from, *to] (from: the last number
+ * given before them). */
+int lw_feed_reseed(struct lw_wh *wh, int64_t *from, int64_t *to, struct lw_err *e);
 /* The last sequence number ever given (0: none). */
 int lw_feed_last_seq(struct lw_wh *wh, int64_t *seq, struct lw_err *e);
 /* Rows after hwm, and the age in seconds of the oldest. */

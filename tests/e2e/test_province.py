@@ -361,6 +361,36 @@ class Province(DaemonTestCase):
         self.assert_same_figures([c])
         self.assertNotIn(pgserver.PgServer.PASSWORD, d.log_text())
 
+    def test_a_county_registered_again_over_its_old_rows_is_upserted_not_seeded(self):
+        # A new county's first push COPYs straight into its partition: only
+        # safe when the province holds nothing of it.  Here the county's
+        # registration was removed at the province but its rows stayed, and
+        # a case's defendant changed meanwhile: the push must not take the
+        # short cut (it would keep the old defendant beside the new one).
+        c, port = "411126", free_port()
+        self.import_cases(c, 1, 20, seed=8)
+        d = self.start(self.county_config(c, port))
+        self.wait_pushed(c)
+        self.assertIn("sending every row", d.log_text())
+        self.assertEqual(d.stop(), 0, d.log_text())
+        self.pg.sql("DELETE FROM litwatch.counties WHERE county = '%s'" % c)
+        con = sqlite3.connect(self.db(c))
+        case_no, old = con.execute("SELECT case_no, agency_id FROM case_defendants ORDER BY "
+                                   "case_no LIMIT 1").fetchone()
+        other = con.execute("SELECT id FROM agencies WHERE id != ? AND id NOT IN (SELECT "
+                            "agency_id FROM case_defendants WHERE case_no = ?) LIMIT 1",
+                            (old, case_no)).fetchone()[0]
+        con.execute("UPDATE case_defendants SET agency_id = ? WHERE case_no = ? AND agency_id = ?",
+                    (other, case_no, old))
+        con.commit()
+        con.close()
+        self.start(self.county_config(c, port))
+        self.wait_pushed(c)
+        self.assert_same_rows(c)
+        self.assertEqual(self.pg.sql("SELECT count(*) FROM litwatch.case_defendants WHERE "
+                                     "county = '%s' AND case_no = '%s' AND agency_id = %d"
+                                     % (c, case_no, old)), [["0"]])
+
     def test_offline_county_catches_up(self):
         c, port = "411125", free_port()
         # Nobody listens there: the province is unreachable.

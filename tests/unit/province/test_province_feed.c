@@ -76,14 +76,16 @@ static void test_reseed_enqueues_every_key_once_then_triggers_log_changes(void *
 {
 	struct fx *f = *state;
 	struct lw_err e = {0};
-	int64_t last = 0, rows = 0, secs = -1;
+	int64_t last = 0, rows = 0, secs = -1, from = -1, to = -1;
 	int on = 0;
 
 	exec(f->wh, ADD_CASE("A1") ADD_CASE("A2") "INSERT INTO agencies (id, name) VALUES (7, '县公安局');"
 		    "INSERT INTO case_defendants (case_no, agency_id, source) VALUES ('A1', 7, 't');"
 		    "INSERT INTO agencies (id, name) VALUES (8, '县城管局');"
 		    "INSERT INTO case_defendants (case_no, agency_id, source) VALUES ('A1', 8, 't');");
-	assert_int_equal(lw_feed_reseed(f->wh, &e), 0);
+	assert_int_equal(lw_feed_reseed(f->wh, &from, &to, &e), 0);
+	assert_int_equal(from, 0); /* the seed is exactly (0, 5] */
+	assert_int_equal(to, 5);
 	assert_int_equal(lw_feed_enabled(f->wh, &on, &e), 0);
 	assert_true(on);
 	/* 2 cases, 2 agencies, 1 case of defendants (two rows, one key). */
@@ -120,6 +122,10 @@ static void test_reseed_enqueues_every_key_once_then_triggers_log_changes(void *
 	lw_feed_prune(f->wh, 100);
 	exec(f->wh, ADD_CASE("A5"));
 	assert_int_equal(count(f->wh, "SELECT seq FROM province_feed"), 13);
+	/* A second seed starts after every number given. */
+	assert_int_equal(lw_feed_reseed(f->wh, &from, &to, &e), 0);
+	assert_int_equal(from, 13);
+	assert_int_equal(to, 13 + count(f->wh, "SELECT count(*) FROM province_feed WHERE seq > 13"));
 }
 
 static void test_every_table_that_goes_up_has_triggers(void **state)
@@ -130,7 +136,8 @@ static void test_every_table_that_goes_up_has_triggers(void **state)
 	/* None before a push is configured: imports pay nothing for it. */
 	assert_int_equal(count(f->wh, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
 				      "AND name LIKE 'province_feed_%'"), 0);
-	assert_int_equal(lw_feed_reseed(f->wh, &e), 0);
+	int64_t from, to;
+	assert_int_equal(lw_feed_reseed(f->wh, &from, &to, &e), 0);
 	for (int i = 0; i < lw_prov_ntables; i++) {
 		snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
 					  "AND tbl_name = '%s'", lw_prov_tables[i].name);
