@@ -43,6 +43,7 @@ int lw_cmd_agencies(int argc, char **argv);
 int lw_cmd_stats(int argc, char **argv);
 /* core/province/cmd_stats_pg.c: litwatch stats --pg (docs/province.md). */
 int lw_cmd_stats_pg(int argc, char **argv);
+int lw_cmd_report_pg(int argc, char **argv);
 
 /* core/report/cmd_report.c: litwatch report (docs/reports.md). */
 int lw_cmd_report(int argc, char **argv);

@@ -27,6 +27,15 @@ static int cmd_stats(int argc, char **argv)
 	return lw_cmd_stats(argc, argv);
 }
 
+/* `report --pg`: a county's bulletin from the province (core/province/). */
+static int cmd_report(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--pg") || !strncmp(argv[i], "--pg=", 5))
+			return lw_cmd_report_pg(argc, argv);
+	return lw_cmd_report(argc, argv);
+}
+
 static const struct lw_command commands[] = {
 	{"check-config", lw_cmd_check_config, "[-q] FILE",
 	 "validate a configuration as litwatchd would; prints OK or every error"},
@@ -38,8 +47,8 @@ static const struct lw_command commands[] = {
 	 "import files once, through the same pipeline as the daemon"},
 	{"stats", cmd_stats, "(--db FILE | --pg CONNINFO_FILE [--county C]) --period 2023|2023Q1|2023-01 [--by agency|domain|act|court]",
 	 "the official figures: filed, concluded, lost, loss rate, 调撤率, head appearance"},
-	{"report", lw_cmd_report,
-	 "--period 2024Q3 --format xlsx|html|csv|json -o OUT (--db FILE | --config FILE)",
+	{"report", cmd_report,
+	 "--period 2024Q3 --format xlsx|html|csv|json -o OUT (--db FILE | --config FILE | --pg CONNINFO_FILE --county C)",
 	 "the quarterly bulletin (季度通报): ranking, lost cases, 12345 beside suits, charts"},
 	{"detect", lw_cmd_detect, "--method ears-c1|ears-c2|ears-c3|farrington|cusum [FLAGS] < SERIES",
 	 "run a detector over a count series, as R's surveillance package does"},

@@ -274,6 +274,22 @@ class Province(DaemonTestCase):
                          sum(self.stats(c, 2024)["total"]["filed"] for c in counties))
         table = litwatch("stats", "--pg", self.conninfo, "--period", "2024").stdout
         self.assertIn("411122", table)
+        # litwatch report --pg: a county's bulletin from the province is its
+        # own, byte for byte in every format (the same code over the rows
+        # read back); an unknown county is a clear error.
+        for c in ("411121", "411123"):
+            for fmt in ("json", "csv", "html", "xlsx"):
+                mine, theirs = (os.path.join(self.dir, "%s-%s.%s" % (c, w, fmt))
+                                for w in ("county", "province"))
+                litwatch("report", "--db", self.db(c), "--period", "2024Q4", "--format", fmt,
+                         "-o", mine)
+                litwatch("report", "--pg", self.conninfo, "--county", c, "--period", "2024Q4",
+                         "--format", fmt, "-o", theirs)
+                with open(mine, "rb") as a, open(theirs, "rb") as b:
+                    self.assertEqual(b.read(), a.read(), "%s %s" % (c, fmt))
+        r = litwatch("report", "--pg", self.conninfo, "--county", "419999", "--period", "2024",
+                     "--format", "json", "-o", os.path.join(self.dir, "x.json"), check=1)
+        self.assertIn("no county 419999", r.stderr)
         # Partitioned by county: each county's rows in its own partition.
         self.assertEqual(self.pg.sql("SELECT count(*) FROM litwatch.tickets_411122")[0][0], "200")
         # Nothing clear crossed the link: no phone number, no name, no password.
