@@ -1,85 +1,130 @@
 #!/bin/bash
-# Import speed of a 12345 export: 1M work orders, 10 columns, GB18030 CSV as
-# Excel on Chinese Windows writes it, callers' phone numbers hashed.  Like a
-# real export, rows come in work-order order, so reception times increase
-# (a few seconds to a minute apart); agencies, categories, topics and callers
-# are random.
+# Import speed of 12345 exports, as the warehouse grows and whatever the
+# order of the rows (issue 18).  Exports: bench/import/gen.py (GB18030 CSV
+# as Excel writes it, 10 columns, callers' numbers and names hashed).
 #
-# Prints rows/s and peak RSS, in the same run, of
-#   - litwatch import (the daemon's pipeline: decode, map, validate, hash, upsert)
-#   - sqlite3 .import of the same rows, already UTF-8, into a bare table:
-#     the floor of what SQLite can take
-#   - pandas read_csv(...).to_sql(...) (python3-pandas), what an analyst
-#     might script instead
+# One run prints, side by side and measured on the same machine at the same
+# time (it is shared: only ratios within one run mean anything):
+#   - the first export into an empty warehouse, in time order and shuffled,
+#     against `sqlite3 .import` of the same rows (UTF-8) into a bare table
+#     (best of $REPEAT, default 3, each);
+#   - imports 1..FILES of ROWS new work orders each into one growing
+#     warehouse, each beside bare inserts (sqlite3 shell, one transaction)
+#     of the very rows litwatch stored into a table of the same shape and
+#     indexes as the warehouse's `tickets`, growing alike;
+#   - `litwatch stats` and `litwatch report` for a year of the full warehouse.
+# For each: wall time, rows/s, user and system CPU, bytes written to
+# storage (write_bytes), peak RSS (bench/import/measure.py), and the targets.
 #
-# usage: bench/import/run.sh BUILD_DIR [ROWS]
+# usage: bench/import/run.sh BUILD_DIR [ROWS [FILES]]    (default 300000 10)
+#        KEEP=1: keep the work directory (its path is printed)
 set -euo pipefail
-build=$(cd "${1:?usage: run.sh BUILD_DIR [ROWS]}" && pwd)
-rows=${2:-1000000}
-src=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d /tmp/lw-bench-import-XXXXXX)
-trap 'rm -rf "$work"' EXIT
-
-/usr/bin/python3 - "$work" "$rows" <<'PY'
-import csv, datetime, random, sys
-work, n = sys.argv[1], int(sys.argv[2])
-t = datetime.datetime(2023, 1, 1)
-random.seed(7)
-cats = ["咨询", "求助", "投诉", "建议", "举报", "感谢", "其它"]
-agencies = ["市城市管理局", "市市场监督管理局", "市自然资源和规划局", "市住房和城乡建设局", "市公安局"]
-topics = ["占道经营", "噪音扰民", "违章建筑", "物业纠纷", "食品安全", "价格投诉"]
-status = ["已办结", "办理中", "已回访"]
-header = ["工单编号", "来电时间", "诉求类型", "问题分类", "诉求内容", "承办单位", "工单状态", "满意度", "来电号码", "来电人"]
-with open(work + "/export.csv", "w", encoding="gb18030", newline="") as g, \
-     open(work + "/export-utf8.csv", "w", encoding="utf-8", newline="") as u:
-    wg = csv.writer(g, lineterminator="\r\n"); wu = csv.writer(u)
-    wg.writerow(header); wu.writerow(header)
-    for i in range(n):
-        t += datetime.timedelta(seconds=random.randint(1, 60))
-        r = ["GD%010d" % i,
-             t.strftime("%Y-%m-%d %H:%M:%S"),
-             random.choice(cats), random.choice(topics), "市民反映%s问题，请尽快处理" % random.choice(topics),
-             random.choice(agencies), random.choice(status), random.choice(["满意", "基本满意", "不满意", "未评价"]),
-             "1%010d" % random.randint(3000000000, 9999999999), random.choice("赵钱孙李周吴郑王") + random.choice("伟芳娜敏静丽强磊")]
-        wg.writerow(r); wu.writerow(r)
-PY
-head -c 32 /dev/urandom > "$work/pii.key"; chmod 600 "$work/pii.key"
-
+build=$(cd "${1:?usage: run.sh BUILD_DIR [ROWS [FILES]]}" && pwd)
+rows=${2:-300000}
+files=${3:-10}
 repeat=${REPEAT:-3}
-measure() { # name, cleanup-glob, command...: best of $repeat runs (seconds) and peak RSS (KiB)
-	local name=$1 clean=$2 best= rss=0 secs r; shift 2
-	for ((i = 0; i < repeat; i++)); do
-		rm -f $clean
-		/usr/bin/time -f "%e %M" -o "$work/time" "$@" > /dev/null 2> "$work/err" || { cat "$work/err"; exit 1; }
-		read -r secs r < "$work/time"
-		if [ -z "$best" ] || [ "$(echo "$secs < $best" | bc -l)" = 1 ]; then best=$secs; fi
-		[ "$r" -gt "$rss" ] && rss=$r
-	done
-	printf "%-36s %8.2f s %12.0f rows/s %8.1f MiB peak RSS\n" "$name" "$best" \
-		"$(echo "$rows / $best" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
-	echo "$best" > "$work/$name.secs"
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+lw=$build/bin/litwatch
+work=$(mktemp -d /tmp/lw-bench-import-XXXXXX)
+if [ -n "${KEEP:-}" ]; then echo "work directory: $work"; else trap 'rm -rf "$work"' EXIT; fi
+
+echo "generating $files exports of $rows work orders ..." >&2
+/usr/bin/python3 "$here/gen.py" "$work" "$rows" "$files"
+head -c 32 /dev/urandom > "$work/pii.key"
+chmod 600 "$work/pii.key"
+
+# measure NAME COMMAND...: one run; leaves "wall user sys rss_kib written" in $work/NAME.m
+measure() {
+	local name=$1
+	shift
+	/usr/bin/python3 "$here/measure.py" "$work/$name.m" "$@" ||
+		{ cat "$work/$name.m.err" >&2; exit 1; }
+}
+# keep_best NAME: keep the faster of $work/NAME.try.m and $work/NAME.m
+keep_best() {
+	if [ ! -f "$work/$1.m" ] ||
+	   [ "$(cat "$work/$1.try.m" "$work/$1.m" | awk 'NR == 1 { a = $1 } NR == 2 { print (a < $1) }')" = 1 ]; then
+		cp "$work/$1.try.m" "$work/$1.m"
+	fi
+}
+lw_import() { # NAME DB FILE
+	measure "$1" "$lw" import --db "$2" --profile hotline-12345 --profile-dir "$src/conf/profiles" \
+		--pii-key-file "$work/pii.key" "$3"
 }
 
-echo "import of $rows 12345 work orders ($(du -h "$work/export.csv" | cut -f1) GB18030 CSV), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg), best of $repeat runs each"
-measure "litwatch import" "$work/lw.db*" "$build/bin/litwatch" import --db "$work/lw.db" \
-	--profile hotline-12345 --profile-dir "$src/conf/profiles" --pii-key-file "$work/pii.key" \
-	"$work/export.csv"
-measure "sqlite3 .import (UTF-8, bare)" "$work/bare.db*" sqlite3 "$work/bare.db" \
-	"PRAGMA journal_mode=WAL" ".mode csv" ".import $work/export-utf8.csv t"
-# The same with litwatch's page size (16 KiB, core/warehouse/warehouse.c), so that
-# the floor has every advantage litwatch gives itself.
-measure "sqlite3 .import (bare, 16 KiB pages)" "$work/bare16.db*" sqlite3 "$work/bare16.db" \
-	"PRAGMA page_size=16384" "PRAGMA journal_mode=WAL" ".mode csv" ".import $work/export-utf8.csv t"
-if /usr/bin/python3 -c "import pandas" 2>/dev/null; then
-	measure "pandas read_csv + to_sql" "$work/pandas.db*" /usr/bin/python3 -c "
-import pandas, sqlite3, sys
-df = pandas.read_csv('$work/export.csv', encoding='gb18030', dtype=str)
-con = sqlite3.connect('$work/pandas.db')
-df.to_sql('t', con, index=False, chunksize=50000)
-con.commit()"
-fi
-ratio() { echo "$(cat "$work/$1.secs") / $(cat "$work/litwatch import.secs")" | bc -l | cut -c1-5; }
-echo "litwatch / sqlite3 .import: $(ratio "sqlite3 .import (UTF-8, bare)")x (target 0.5x, stretch 0.8x);" \
-	"with 16 KiB pages: $(ratio "sqlite3 .import (bare, 16 KiB pages)")x"
-[ -f "$work/pandas read_csv + to_sql.secs" ] && echo "litwatch / pandas: $(ratio "pandas read_csv + to_sql")x (target > 1x)"
-sqlite3 "$work/lw.db" "SELECT 'stored tickets: ' || count(*) || ', clear phone numbers: ' || (SELECT count(*) FROM tickets WHERE caller_mask NOT LIKE '%*%') FROM tickets"
+# The first export, both orders, against the bare .import: interleaved
+# rounds, so that a busy moment of the machine hits all three alike.
+for ((r = 0; r < repeat; r++)); do
+	rm -f "$work/f.db"*
+	lw_import first-ordered.try "$work/f.db" "$work/export-01.csv"
+	rm -f "$work/f.db"*
+	lw_import first-shuffled.try "$work/f.db" "$work/export-01-shuffled.csv"
+	rm -f "$work/b.db"*
+	# The floor: a bare table, litwatch's page size and journal mode.
+	measure sqlite-import.try sqlite3 "$work/b.db" "PRAGMA page_size=16384" \
+		"PRAGMA journal_mode=WAL" ".mode csv" ".import $work/export-01-utf8.csv t"
+	for n in first-ordered first-shuffled sqlite-import; do keep_best $n; done
+done
+rm -f "$work/f.db"* "$work/b.db"*
+
+# The growing warehouse, and the same rows into the same shape with bare inserts.
+cols=
+for ((k = 1; k <= files; k++)); do
+	f=$(printf "%s/export-%02d.csv" "$work" "$k")
+	lw_import "lw-$k" "$work/lw.db" "$f"
+	if [ -z "$cols" ]; then # the warehouse's tickets table and indexes, as created
+		sqlite3 "$work/lw.db" "SELECT sql || ';' FROM sqlite_schema WHERE tbl_name = 'tickets' \
+			AND sql IS NOT NULL" > "$work/shape.sql"
+		sqlite3 "$work/sq.db" "PRAGMA page_size=16384" "PRAGMA journal_mode=WAL" \
+			".read $work/shape.sql" > /dev/null
+		cols=$(sqlite3 "$work/lw.db" "SELECT group_concat(name, ', ') FROM pragma_table_info('tickets')")
+	fi
+	# What litwatch stored of file k, in the file's order, as a bare table of its own.
+	rm -f "$work/stage.db"
+	sqlite3 "$work/lw.db" "ATTACH '$work/stage.db' AS s" \
+		"CREATE TABLE s.t AS SELECT $cols FROM tickets WHERE import_id = (SELECT max(id) FROM imports) ORDER BY source_row"
+	measure "sq-$k" sqlite3 "$work/sq.db" "PRAGMA cache_size=-24576" "ATTACH '$work/stage.db' AS s" \
+		"BEGIN" "INSERT INTO tickets SELECT * FROM s.t" "COMMIT"
+done
+stored=$(sqlite3 "$work/lw.db" "SELECT count(*) FROM tickets")
+year=$(sqlite3 "$work/lw.db" "SELECT substr(min(received_at), 1, 4) FROM tickets")
+measure stats "$lw" stats --db "$work/lw.db" --period "$year"
+measure report "$lw" report --db "$work/lw.db" --period "$year" --format json -o "$work/report.json"
+
+# ---- the table -------------------------------------------------------------
+field() { cut -d' ' -f"$2" "$work/$1.m"; }
+calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+line() { # LABEL NAME ROWS COMPARISON
+	local w u s rss wb
+	read -r w u s rss wb < "$work/$2.m"
+	printf "| %-44s | %6.2f | %8s | %5.2f | %5.2f | %6.0f | %5.0f | %s |\n" "$1" "$w" \
+		"$([ "$3" = 0 ] && echo – || calc %.0f "$3 / $w")" "$u" "$s" "$(calc %.0f "$wb / 1e6")" "$(calc %.0f "$rss / 1024")" "$4"
+}
+t_imp=$(field sqlite-import 1)
+t_first=$(field lw-1 1)
+echo
+echo "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $rows rows per export" \
+	"($(du -h "$work/export-01.csv" | cut -f1) GB18030), SQLite $(sqlite3 --version | cut -d' ' -f1)"
+echo
+echo "| run | wall s | rows/s | user s | sys s | MB written | peak RSS MiB | against / target |"
+echo "|---|---:|---:|---:|---:|---:|---:|---|"
+line "sqlite3 .import, bare table (best of $repeat)" sqlite-import "$rows" "floor"
+for o in ordered shuffled; do
+	t=$(field first-$o 1)
+	line "litwatch, 1st export, $o (best of $repeat)" first-$o "$rows" \
+		"$(calc %.2f "$t_imp / $t")× .import (target ≥ 0.6×, stretch 0.8×)"
+done
+for ((k = 1; k <= files; k++)); do
+	t=$(field lw-$k 1)
+	line "litwatch, file $k into $(((k - 1) * rows)) rows" lw-$k "$rows" \
+		"$(calc %.2f "$t / $t_first")× file 1 per row (target ≤ 1.3× at file 10); $(calc %.2f "$(field sq-$k 1) / $t")× bare inserts"
+	line "  sqlite3 bare inserts, same rows and indexes" sq-$k "$rows" ""
+done
+line "litwatch stats --period $year ($stored tickets)" stats 0 "target < 1 s"
+line "litwatch report --period $year --format json" report 0 ""
+peak=$(cat "$work"/first-*.m "$work"/lw-*.m | awk '$4 > m { m = $4 } END { printf "%.0f", m / 1024 }')
+echo
+echo "peak RSS of every litwatch import: $peak MiB (target < 128 MiB)"
+sqlite3 "$work/lw.db" "SELECT 'stored tickets: ' || count(*) || ', clear phone numbers: ' || \
+	(SELECT count(*) FROM tickets WHERE caller_mask NOT LIKE '%*%') FROM tickets"

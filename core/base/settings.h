@@ -20,6 +20,7 @@ struct lw_settings {
 	const char *warehouse;          /* absolute path of the SQLite file */
 	const char *profile_dir;
 	const char *pii_key_file;
+	long long warehouse_cache;      /* bytes: the writer's page cache, 0: the default */
 	const char *const *precedence;  /* source_precedence, most trusted first */
 	size_t nprecedence;
 	json_t *agencies;               /* {"canonical": ["alias", ...]} or NULL */

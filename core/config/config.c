@@ -47,6 +47,9 @@ static const struct lw_option core_options[] = {
 	{"wal_warn_size", LW_OPT_SIZE, 0, "64MiB", 0, 0, NULL,
 	 "warn when the warehouse's WAL grows past this and a reader keeps it from being "
 	 "checkpointed (it is truncated once readers leave)"},
+	{"warehouse_cache", LW_OPT_SIZE, 0, "24MiB", 0, 0, NULL,
+	 "page cache of the warehouse's writer (SQLite cache_size), daemon and litwatch import; "
+	 "between 1MiB and 1GiB (docs/import.md, \"Settings\")"},
 	{"http", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL, "local status API (off when absent)"},
 	{"source_precedence", LW_OPT_STRINGS, 0, NULL, 0, 0, NULL,
 	 "source names, most trusted first: decides which value wins when sources disagree"},
@@ -504,6 +507,13 @@ static int load_root(json_t *root, const char *name, const struct lw_install_dir
 	cfg->pii_key_file = dup_or_null(json_string_value(json_object_get(vals, "pii_key_file")));
 	cfg->shutdown_timeout_ms = json_integer_value(json_object_get(vals, "shutdown_timeout"));
 	cfg->wal_warn_size = (uint64_t)json_integer_value(json_object_get(vals, "wal_warn_size"));
+	if (json_object_get(vals, "warehouse_cache")) { /* absent: its own problem, reported */
+		cfg->warehouse_cache = json_integer_value(json_object_get(vals, "warehouse_cache"));
+		if (cfg->warehouse_cache < LW_WAREHOUSE_CACHE_MIN ||
+		    cfg->warehouse_cache > LW_WAREHOUSE_CACHE_MAX)
+			lw_diag_add(d, "warehouse_cache: %lld bytes is out of range: give 1MiB to "
+				    "1GiB (default 24MiB)", (long long)cfg->warehouse_cache);
+	}
 	cfg->withdrawn_after_change_is_loss =
 		(int)json_integer_value(json_object_get(vals, "withdrawn_after_change_is_loss"));
 	cfg->rounding = strdup(json_string_value(json_object_get(vals, "rounding")));
@@ -687,6 +697,7 @@ void lw_config_settings(const struct lw_config *cfg, struct lw_settings *out)
 	out->warehouse = cfg->warehouse;
 	out->profile_dir = cfg->profile_dir;
 	out->pii_key_file = cfg->pii_key_file;
+	out->warehouse_cache = cfg->warehouse_cache;
 	out->precedence = (const char *const *)cfg->precedence;
 	out->nprecedence = cfg->nprecedence;
 	out->agencies = cfg->agencies;

@@ -46,6 +46,11 @@ struct lw_source_conf {
 struct lw_reports_conf;
 struct lw_province_conf;
 
+/* Bounds of warehouse_cache: below 1 MiB a big import re-reads its index
+ * pages all the time; above 1 GiB it is a typo (the unit). */
+#define LW_WAREHOUSE_CACHE_MIN (1LL << 20)
+#define LW_WAREHOUSE_CACHE_MAX (1LL << 30)
+
 struct lw_config {
 	char *path;        /* the file it was read from */
 	char *data_dir;    /* absolute */
@@ -63,6 +68,7 @@ struct lw_config {
 	char *pii_key_file; /* absolute, or NULL */
 	int64_t shutdown_timeout_ms;
 	uint64_t wal_warn_size; /* bytes: WAL size that triggers a checkpoint / warning */
+	int64_t warehouse_cache; /* bytes: the writer's page cache (lw_wh_options.cache_bytes) */
 	char **precedence;  /* source_precedence, most trusted first */
 	size_t nprecedence;
 	json_t *agencies;   /* {"canonical": ["alias", ...]} or NULL */

@@ -610,7 +610,8 @@ int lw_daemon_run(const char *config_path)
 		lw_log(LW_LOG_ERR, NULL, "data_dir: %s", err.msg);
 		goto out;
 	}
-	if (lw_wh_open(d.cfg->warehouse, LW_WH_WRITER | LW_WH_CREATE, &d.wh, &err) != 0) {
+	if (lw_wh_open(d.cfg->warehouse, LW_WH_WRITER | LW_WH_CREATE, &d.wh, &err) != 0 ||
+	    lw_wh_set_cache(d.wh, d.cfg->warehouse_cache, &err) != 0) {
 		lw_log(LW_LOG_ERR, NULL, "warehouse: %s", err.msg);
 		goto out;
 	}

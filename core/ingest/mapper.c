@@ -146,6 +146,14 @@ void lw_record_free(struct lw_record *r)
 	r->arena = NULL;
 }
 
+void lw_record_measure(struct lw_record *r)
+{
+	r->keylen = r->key ? (uint32_t)strlen(r->key) : 0;
+	for (int c = 0; c < LW_REC_MAX_COLS; c++)
+		r->vlen[c] = r->val[c] ? (uint32_t)strlen(r->val[c]) : 0;
+	r->measured = 1;
+}
+
 /* ---- mapping ---- */
 
 void lw_mapping_free(struct lw_mapping *m)

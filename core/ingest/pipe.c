@@ -131,6 +131,7 @@ static void fill(struct lw_pipe *p, struct batch *b)
 			b->rc = LW_ENOMEM;
 			break;
 		}
+		lw_record_measure(&s->row.rec);
 		s->row.num = row.num;
 		b->n++;
 	}

@@ -78,6 +78,12 @@ struct lw_record {
 	int mask_text;         /* the profile's mask_free_text */
 	int64_t *agency_ids;   /* the store's: agencies.id of agencies[i], 0 = held */
 	size_t capids;
+	/* Byte lengths of key and val[] (lw_record_measure), so that the store
+	 * binds them without SQLite measuring each again on the writer thread;
+	 * measured = 0: not known. */
+	int measured;
+	uint32_t keylen;
+	uint32_t vlen[LW_REC_MAX_COLS];
 };
 
 /* Empty r for the next row (its arena is kept for reuse). */
@@ -85,6 +91,11 @@ void lw_record_clear(struct lw_record *r);
 
 /* Release everything r holds. */
 void lw_record_free(struct lw_record *r);
+
+/* Fill r's lengths (keylen, vlen[]; measured = 1).  The import's reader
+ * thread calls it after mapping: the writer thread sets an import's pace,
+ * the reader has time to spare. */
+void lw_record_measure(struct lw_record *r);
 
 /* How a file's columns map to a profile's fields. */
 struct lw_mapping {

@@ -424,10 +424,12 @@ static int ticket_agency(struct lw_store *st, struct lw_record *r, struct lw_err
 		return 0;
 	if ((rc = agency_id(st, r->agencies[0], &id, e)) != 0)
 		return rc;
-	if (id) {
-		snprintf(st->agency_id, sizeof st->agency_id, "%lld", (long long)id);
+	/* try_insert binds the integer; the text is written only for merge()
+	 * (lw_store_upsert), which compares and binds values as text. */
+	st->ticket_agency = id;
+	st->agency_id[0] = '\0';
+	if (id)
 		r->val[LW_TC_AGENCY_ID] = st->agency_id;
-	}
 	return 0;
 }
 
@@ -455,7 +457,7 @@ static int try_insert(struct lw_store *st, const struct table_sql *t, const char
 	 * is the one prepared there, not looked up by its text per row, and
 	 * every parameter is bound each time, so there is nothing to clear. */
 	s = t->insert_st;
-	if (sqlite3_bind_text(s, 1, r->key, -1, SQLITE_STATIC) ||
+	if (sqlite3_bind_text(s, 1, r->key, r->measured ? (int)r->keylen : -1, SQLITE_STATIC) ||
 	    sqlite3_bind_text(s, 2, source, -1, SQLITE_STATIC) ||
 	    sqlite3_bind_int64(s, 3, import_id) || sqlite3_bind_int64(s, 4, r->row) ||
 	    (t->stamped && sqlite3_bind_text(s, 5 + t->ncols, st->now, -1, SQLITE_STATIC)))
@@ -467,10 +469,14 @@ static int try_insert(struct lw_store *st, const struct table_sql *t, const char
 			v = "pending";
 		if (!v)
 			rc = sqlite3_bind_null(s, 5 + c);
+		else if (r->target == LW_TARGET_TICKETS && c == LW_TC_AGENCY_ID)
+			rc = sqlite3_bind_int64(s, 5 + c, st->ticket_agency);
 		else if (lw_rec_col_is_int(r->target, c))
 			rc = sqlite3_bind_int64(s, 5 + c, strtoll(v, NULL, 10));
-		else
-			rc = sqlite3_bind_text(s, 5 + c, v, -1, SQLITE_STATIC);
+		else /* measured: the mapper's value, not "pending" put in its place */
+			rc = sqlite3_bind_text(s, 5 + c, v,
+					       r->measured && v == r->val[c] ? (int)r->vlen[c] : -1,
+					       SQLITE_STATIC);
 		if (rc != SQLITE_OK)
 			return lw_err_set(e, LW_EDB, "cannot bind %s.%s", t->table, t->colname(c));
 	}
@@ -596,6 +602,8 @@ int lw_store_upsert(struct lw_store *st, const char *source, int64_t import_id,
 		if (!atomic && (rc = exec(st, "SAVEPOINT lw_row", e)) != 0)
 			return rc;
 		atomic = 1;
+		if (r->target == LW_TARGET_TICKETS && st->ticket_agency)
+			snprintf(st->agency_id, sizeof st->agency_id, "%lld", (long long)st->ticket_agency);
 		if ((rc = merge(st, t, source, import_id, r, what, e)) != 0)
 			goto fail;
 	}

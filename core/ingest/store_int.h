@@ -25,6 +25,7 @@ struct lw_store {
 	struct lw_wh *wh;
 	struct lw_resolver *res; /* borrowed, may be NULL */
 	char agency_id[24];      /* the current work order's agency id, as text */
+	int64_t ticket_agency;   /* ... and as the integer try_insert binds */
 	char notice[512];        /* for the clerk, about the last upsert ("" none) */
 	char peer[512];          /* for the clerk of the earlier file ("" none) */
 	char *peer_source, *peer_origin; /* that file's source and imports.origin */

@@ -579,6 +579,19 @@ static const char province_sql[] =
 	"  at  INTEGER NOT NULL DEFAULT (CAST(strftime('%s', 'now') AS INTEGER))\n"
 	");\n";
 
+/* ---- tickets: no index by category (issue 18) ---------------------------- */
+/* tickets_category_received served one query, the detectors' weekly series
+ * per category x agency (core/alerts/sql.c), and served it badly: that
+ * query groups the whole table through a temporary B-tree either way, and
+ * walking the index then reading each row was slower than scanning the
+ * table (3 M work orders: 5.5 s with the index, 4.7 s without).  No other
+ * query of litwatch filters tickets by category first (the figures count
+ * per agency through tickets_agency_received).  Every work order paid for
+ * it on import: a third B-tree to keep (inserting 300 000 warehouse rows
+ * from C: 2.40 s CPU with it, 1.79 s without; shuffled 4.94 s, 4.02 s). */
+static const char tickets_no_category_index_sql[] =
+	"DROP INDEX IF EXISTS tickets_category_received;\n";
+
 const struct lw_wh_migration lw_wh_migrations[] = {
 	{1, "canonical data: cases, tickets, agencies, imports, rejects, conflicts, cursors, alerts",
 	 v1_sql},
@@ -593,6 +606,8 @@ const struct lw_wh_migration lw_wh_migrations[] = {
 	{9, "bulletins made on schedule and their sends", bulletins_sql},
 	{10, "dashboard: the audit of logins and actions, alert reviews", dashboard_audit_sql},
 	{11, "province: the change feed of the rows pushed to PostgreSQL", province_sql},
+	{12, "tickets without the index by category (faster 12345 imports)",
+	 tickets_no_category_index_sql},
 };
 
 const int lw_wh_migration_count =

@@ -41,6 +41,11 @@ enum lw_wh_flags {
 
 #define LW_WH_BUSY_TIMEOUT_DEFAULT_MS 5000
 
+/* The writer's page cache when the caller names none (see docs/import.md,
+ * "Settings"): the hot index pages of a big import fit, and the process
+ * stays well under its 128 MiB budget. */
+#define LW_WH_CACHE_DEFAULT_BYTES (24 * 1024 * 1024)
+
 struct lw_wh_options {
 	unsigned flags;      /* enum lw_wh_flags */
 	int busy_timeout_ms; /* how long to wait for a lock; 0 = the default, 5 s */
@@ -75,6 +80,11 @@ int lw_wh_open_opts(const char *path, const struct lw_wh_options *opt, struct lw
 
 /* Finalize cached statements and close.  An open transaction is rolled
  * back.  NULL is a no-op. */
+/* The connection's page cache (PRAGMA cache_size): `bytes`, or the default
+ * LW_WH_CACHE_DEFAULT_BYTES when 0 (what every connection starts with).
+ * The setting warehouse_cache of the configuration. */
+int lw_wh_set_cache(struct lw_wh *wh, int64_t bytes, struct lw_err *e);
+
 void lw_wh_close(struct lw_wh *wh);
 
 /* The connection, for sqlite3_* calls the helpers below do not cover.  Owned

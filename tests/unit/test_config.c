@@ -81,6 +81,10 @@ static const struct bad_case bad_cases[] = {
 	{"{\"data_dir\":\"@D\",\"log_level\":\"loud\"}",
 	 "log_level: expected one of error,warning,notice,info,debug; got \"loud\""},
 	{"{\"data_dir\":\"@D\",\"log_level\":3}", "log_level: expected a string, got an integer"},
+	{"{\"data_dir\":\"@D\",\"warehouse_cache\":\"64KiB\"}",
+	 "warehouse_cache: 65536 bytes is out of range: give 1MiB to 1GiB (default 24MiB)"},
+	{"{\"data_dir\":\"@D\",\"warehouse_cache\":\"64GiB\"}",
+	 "warehouse_cache: 68719476736 bytes is out of range: give 1MiB to 1GiB (default 24MiB)"},
 	{"{\"data_dir\":\"@D\",\"sources\":{}}", "sources: expected an array, got an object"},
 	{"{\"data_dir\":\"@D\",\"sources\":[\"s1\"]}",
 	 "sources[0]: expected an object with \"name\" and \"plugin\""},
@@ -350,6 +354,7 @@ static void good_config_is_typed_with_defaults_and_absolute_paths(void **state)
 	assert_int_equal(cfg->log_level, LW_LOG_DEBUG);
 	assert_string_equal(cfg->http_listen, "127.0.0.1:8321");
 	assert_int_equal(cfg->shutdown_timeout_ms, 10000);
+	assert_int_equal(cfg->warehouse_cache, 24 << 20); /* default */
 	assert_int_equal(cfg->nsources, 2);
 	s = lw_config_source(cfg, "court.main");
 	assert_non_null(s);
