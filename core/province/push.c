@@ -335,9 +335,13 @@ static int one_table(struct lw_pg *pg, struct lw_wh *wh, int ti, int64_t hwm, in
 	keys_sql(t, tmp, sizeof tmp);
 	if (!seed && (rc = prepare(db, tmp, hwm, end, &keys, e)))
 		return rc;
-	rc = lw_pgbuf_put(&b, "SELECT ", 7) || col_list(&b, &pg->cols[ti], NULL, NULL);
-	snprintf(tmp, sizeof tmp, " FROM %s WHERE %s IN (SELECT k FROM province_feed WHERE tbl = '%s' "
-				  "AND seq > ?1 AND seq <= ?2)", t->name, t->key, t->name);
+	rc = lw_pgbuf_put(&b, "SELECT ", 7) || col_list(&b, &pg->cols[ti], seed ? "x." : NULL, NULL);
+	if (seed) /* each key once: follow the feed, in the seed's (key) order */
+		snprintf(tmp, sizeof tmp, " FROM province_feed f JOIN %s x ON x.%s = f.k WHERE f.tbl = "
+					  "'%s' AND f.seq > ?1 AND f.seq <= ?2", t->name, t->key, t->name);
+	else /* a key may come more than once: once each */
+		snprintf(tmp, sizeof tmp, " FROM %s WHERE %s IN (SELECT k FROM province_feed WHERE "
+					  "tbl = '%s' AND seq > ?1 AND seq <= ?2)", t->name, t->key, t->name);
 	rc = rc || lw_pgbuf_put(&b, tmp, strlen(tmp));
 	if (rc)
 		rc = lw_err_set(e, LW_ENOMEM, "out of memory");

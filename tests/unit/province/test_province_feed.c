@@ -152,15 +152,17 @@ static void test_copy_text_encoding(void **state)
 	struct lw_strbuf b = {0};
 
 	assert_int_equal(sqlite3_prepare_v2(lw_wh_db(f->wh),
-					    "SELECT NULL, 42, -7, 0.5, 'a\\b\tc\nd\re', '工单', ''", -1,
+					    "SELECT NULL, 42, -7, 0.5, 'a\\b\tc\nd\re', '工单', '', 0, "
+					    "-9223372036854775807 - 1, 9223372036854775807", -1,
 					    &st, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	for (int i = 0; i < 7; i++) {
+	for (int i = 0; i < 10; i++) {
 		if (i)
 			lw_pgbuf_put(&b, "|", 1);
 		assert_int_equal(lw_pgbuf_value(&b, st, i), 0);
 	}
-	assert_string_equal(b.p, "\\N|42|-7|0.5|a\\\\b\\tc\\nd\\re|工单|");
+	assert_string_equal(b.p, "\\N|42|-7|0.5|a\\\\b\\tc\\nd\\re|工单||0|-9223372036854775808|"
+				 "9223372036854775807");
 	sqlite3_finalize(st);
 	b.len = 0;
 	assert_int_equal(lw_pgbuf_ident(&b, "we\"ird"), 0);
