@@ -56,7 +56,8 @@ void lw_page_begin(struct lw_web_req *rq, struct lw_strbuf *b, const char *title
 {
 	static const struct { const char *path, *zh, *en; } nav[] = {
 		{"/ui/", "总览", "Overview"}, {"/ui/ranking", "排名", "Ranking"},
-		{"/ui/alerts", "预警", "Alerts"},
+		{"/ui/alerts", "预警", "Alerts"}, {"/ui/cases", "案件", "Cases"},
+		{"/ui/deadlines", "时限", "Deadlines"}, {"/ui/sources", "数据来源", "Sources"},
 	};
 
 	lw_strbuf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
@@ -67,7 +68,9 @@ void lw_page_begin(struct lw_web_req *rq, struct lw_strbuf *b, const char *title
 		   "\"Microsoft YaHei\",sans-serif;margin:1em}table{border-collapse:collapse}"
 		   "td,th{border:1px solid #999;padding:2px 6px}td.n{text-align:right}"
 		   ".red{background:#f4b6b6}.orange{background:#f9d3a5}.yellow{background:#f7f0a8}"
-		   "nav a{margin-right:1em}.err{color:#a00}</style></head><body><nav>");
+		   "nav a{margin-right:1em}.err{color:#a00}.note{color:#555;font-size:90%}"
+		   "form{margin:0}h2{margin-top:1.2em}a.current{font-weight:bold}"
+		   "tr.ob-overdue td.state{color:#a00}</style></head><body><nav>");
 	for (size_t i = 0; i < sizeof nav / sizeof nav[0]; i++)
 		lw_strbuf_printf(b, "<a href=\"%s%s\">%s</a>", nav[i].path, rq->en ? "?lang=en" : "",
 			      rq->en ? nav[i].en : nav[i].zh);

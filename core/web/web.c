@@ -7,8 +7,85 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "alerts/alerts.h"
 #include "base/log.h"
+#include "deadlines/deadlines.h"
 #include "web/web_int.h"
+
+static void set_unref(struct lw_web *w, struct lw_web_set *s)
+{
+	int last;
+
+	if (!s)
+		return;
+	pthread_mutex_lock(&w->mu);
+	last = --s->refs == 0;
+	pthread_mutex_unlock(&w->mu);
+	if (!last)
+		return;
+	json_decref(s->known_agencies);
+	free(s->data_dir);
+	free(s->profile_dir);
+	lw_alerts_conf_free(s->rules);
+	lw_dl_conf_unref(s->deadlines);
+	free(s);
+}
+
+/* The settings of conf, or NULL (ENOMEM or rules that do not parse; the
+ * configuration loader has checked them already). */
+static struct lw_web_set *set_new(const struct lw_web_conf *conf, struct lw_err *e)
+{
+	struct lw_web_set *s = calloc(1, sizeof *s);
+
+	if (!s) {
+		lw_err_set(e, LW_ENOMEM, "out of memory");
+		return NULL;
+	}
+	s->refs = 1;
+	s->withdrawn_is_loss = conf->withdrawn_is_loss;
+	s->rounding = conf->rounding;
+	s->known_agencies = conf->known_agencies ? json_deep_copy(conf->known_agencies) : NULL;
+	s->data_dir = conf->data_dir ? strdup(conf->data_dir) : NULL;
+	s->profile_dir = conf->profile_dir ? strdup(conf->profile_dir) : NULL;
+	s->deadlines = conf->deadlines ? lw_dl_conf_ref(conf->deadlines) : NULL;
+	if (conf->dashboard)
+		s->dash = *conf->dashboard;
+	else
+		lw_dashboard_conf_default(&s->dash);
+	if (conf->detect) {
+		struct lw_diag diag = {0};
+		if (lw_alerts_conf_parse(conf->detect, NULL, conf->data_dir ? conf->data_dir : ".",
+					 &s->rules, &diag) != 0) {
+			lw_err_set(e, LW_EINVAL, "dashboard: detect: %s",
+				   diag.n ? diag.msg[0] : "does not parse");
+			lw_diag_free(&diag);
+			s->refs = 0;
+			json_decref(s->known_agencies);
+			free(s->data_dir);
+			free(s->profile_dir);
+			lw_dl_conf_unref(s->deadlines);
+			free(s);
+			return NULL;
+		}
+		lw_diag_free(&diag);
+	}
+	return s;
+}
+
+int lw_web_reconfigure(struct lw_web *w, const struct lw_web_conf *conf, struct lw_err *e)
+{
+	struct lw_web_set *s = set_new(conf, e), *old;
+
+	if (!s)
+		return e ? e->code : LW_ENOMEM;
+	pthread_mutex_lock(&w->mu);
+	old = w->set;
+	w->set = s;
+	w->idle_s = conf->idle_timeout_s > 0 ? conf->idle_timeout_s : s->dash.idle_timeout_s;
+	pthread_mutex_unlock(&w->mu);
+	set_unref(w, old);
+	return 0;
+}
 
 int lw_web_new(uv_loop_t *loop, const struct lw_web_conf *conf, struct lw_web **out,
 	       struct lw_err *e)
@@ -22,12 +99,14 @@ int lw_web_new(uv_loop_t *loop, const struct lw_web_conf *conf, struct lw_web **
 	w->warehouse = strdup(conf->warehouse);
 	w->users_file = conf->users_file ? strdup(conf->users_file) : NULL;
 	w->tls = conf->tls;
-	w->idle_s = conf->idle_timeout_s > 0 ? conf->idle_timeout_s : 1800;
-	w->rounding = conf->rounding;
-	w->withdrawn_is_loss = conf->withdrawn_is_loss;
-	w->known_agencies = conf->known_agencies ? json_deep_copy(conf->known_agencies) : NULL;
+	if (conf->host)
+		w->host = *conf->host;
 	w->refs = 1;
 	pthread_mutex_init(&w->mu, NULL);
+	if (lw_web_reconfigure(w, conf, e) != 0) {
+		lw_web_free(w);
+		return e ? e->code : LW_ENOMEM;
+	}
 	if (w->users_file && lw_users_load(w->users_file, 0, &w->users, e) != 0) {
 		lw_web_free(w);
 		return e ? e->code : LW_EIO;
@@ -70,12 +149,12 @@ static void unref(struct lw_web *w)
 	pthread_mutex_unlock(&w->mu);
 	if (!last)
 		return;
+	set_unref(w, w->set);
 	pthread_mutex_destroy(&w->mu);
 	lw_users_free(&w->users);
 	explicit_bzero(w->sessions, sizeof w->sessions);
 	free(w->warehouse);
 	free(w->users_file);
-	json_decref(w->known_agencies);
 	free(w);
 }
 
@@ -83,28 +162,6 @@ void lw_web_free(struct lw_web *w)
 {
 	if (w)
 		unref(w);
-}
-
-/* ---- buffer and escaping ---- */
-
-
-void lw_buf_put(struct lw_strbuf *b, const char *s)
-{
-	lw_strbuf_printf(b, "%s", s);
-}
-
-void lw_buf_esc(struct lw_strbuf *b, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': lw_buf_put(b, "&amp;"); break;
-		case '<': lw_buf_put(b, "&lt;"); break;
-		case '>': lw_buf_put(b, "&gt;"); break;
-		case '"': lw_buf_put(b, "&quot;"); break;
-		case '\'': lw_buf_put(b, "&#39;"); break;
-		default: lw_strbuf_printf(b, "%c", *s);
-		}
-	}
 }
 
 /* ---- forms ---- */
@@ -185,6 +242,18 @@ void lw_web_redirect(struct lw_web_req *rq, const char *location, const char *co
 		lw_strbuf_printf(&h, "Set-Cookie: %s\r\n", cookie);
 	free(rq->reply.headers);
 	rq->reply.headers = h.p;
+}
+
+struct lw_wh *lw_web_open_rw(struct lw_web_req *rq)
+{
+	struct lw_wh *wh = NULL;
+	struct lw_err err = {0};
+
+	if (lw_wh_open(rq->w->warehouse, LW_WH_WRITER | LW_WH_CHECKED, &wh, &err) != 0) {
+		lw_web_text(rq, 503, err.msg);
+		return NULL;
+	}
+	return wh;
 }
 
 struct lw_wh *lw_web_open_ro(struct lw_web_req *rq)
@@ -276,6 +345,28 @@ static void route(struct lw_web_req *rq)
 		lw_web_alerts_post(rq, "ack");
 	else if (post && !strcmp(u, "/ui/alerts/close"))
 		lw_web_alerts_post(rq, "close");
+	else if (post && !strcmp(u, "/ui/alerts/silence"))
+		lw_web_silences_post(rq, "silence");
+	else if (post && !strcmp(u, "/ui/alerts/unsilence"))
+		lw_web_silences_post(rq, "unsilence");
+	else if (!post && !strcmp(u, "/ui/agency"))
+		lw_web_agency(rq);
+	else if (!post && !strcmp(u, "/ui/cases"))
+		lw_web_cases(rq);
+	else if (!post && !strcmp(u, "/ui/case"))
+		lw_web_case(rq);
+	else if (!post && !strcmp(u, "/ui/deadlines"))
+		lw_web_deadlines(rq);
+	else if (!post && !strcmp(u, "/ui/sources"))
+		lw_web_sources(rq);
+	else if (!post && !strcmp(u, "/ui/import"))
+		lw_web_import(rq);
+	else if (post && !strcmp(u, "/ui/agencies/alias"))
+		lw_web_alias_post(rq);
+	else if (post && !strcmp(u, "/ui/admin/poll"))
+		lw_web_admin_post(rq, LW_WEB_LOOP_POLL);
+	else if (post && !strcmp(u, "/ui/admin/reload"))
+		lw_web_admin_post(rq, LW_WEB_LOOP_RELOAD);
 	else if (!post && !strcmp(u, "/api/stats"))
 		lw_web_api_stats(rq);
 	else
@@ -300,6 +391,7 @@ static void free_req(struct lw_web_req *rq)
 		explicit_bzero(rq->body, strlen(rq->body));
 	free(rq->body);
 	free(rq->remote);
+	free(rq->status_json);
 }
 
 static void on_work(uv_work_t *wk)
@@ -315,7 +407,10 @@ static void on_done(uv_work_t *wk, int status)
 	struct job *j = wk->data;
 
 	(void)status;
+	if (j->rq.loop_action != LW_WEB_LOOP_NONE)
+		lw_web_loop_finish(&j->rq);
 	lw_http_complete(j->pend, &j->rq.reply);
+	set_unref(j->rq.w, j->rq.s);
 	unref(j->rq.w);
 	free_req(&j->rq);
 	free(j);
@@ -359,9 +454,24 @@ int lw_web_handle(struct lw_web *w, const struct lw_http_request *rq, struct lw_
 	copy_arg(rq, "lang", j->rq.lang, sizeof j->rq.lang);
 	copy_arg(rq, "next", j->rq.next, sizeof j->rq.next);
 	copy_arg(rq, "q", j->rq.q, sizeof j->rq.q);
+	copy_arg(rq, "agency", j->rq.agency, sizeof j->rq.agency);
+	copy_arg(rq, "case", j->rq.case_no, sizeof j->rq.case_no);
+	copy_arg(rq, "cause", j->rq.cause, sizeof j->rq.cause);
+	copy_arg(rq, "outcome", j->rq.outcome, sizeof j->rq.outcome);
+	copy_arg(rq, "from", j->rq.from, sizeof j->rq.from);
+	copy_arg(rq, "to", j->rq.to, sizeof j->rq.to);
+	copy_arg(rq, "page", j->rq.page, sizeof j->rq.page);
+	copy_arg(rq, "id", j->rq.id, sizeof j->rq.id);
+	copy_arg(rq, "state", j->rq.state, sizeof j->rq.state);
+	copy_arg(rq, "name", j->rq.name, sizeof j->rq.name);
 	j->rq.en = !strcmp(j->rq.lang, "en");
+	/* The daemon's state is read here, on the loop, where it lives. */
+	if (!strcmp(rq->url, "/ui/sources") && w->host.status)
+		j->rq.status_json = w->host.status(w->host.ud);
 	pthread_mutex_lock(&w->mu);
 	w->refs++;
+	j->rq.s = w->set;
+	j->rq.s->refs++;
 	pthread_mutex_unlock(&w->mu);
 	j->work.data = j;
 	uv_queue_work(w->loop, &j->work, on_work, on_done);
