@@ -5,8 +5,10 @@
  * like it, with the form that maps one to it (sources.c does the mapping).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "figures/figures.h"
 #include "web/web_int.h"
 #include "web/web_sql.h"
 
@@ -81,6 +83,50 @@ static void alerts(struct lw_web_req *rq, struct lw_wh *wh, struct lw_strbuf *b,
 			lw_buf_put(b, "</tr>\n");
 		}
 	lw_buf_put(b, "</table>");
+}
+
+/* The agency's figures for the period asked (default this quarter), from
+ * core/figures as `litwatch stats` computes them. */
+static void figures(struct lw_web_req *rq, struct lw_wh *wh, struct lw_strbuf *b, const char *name)
+{
+	struct lw_fig_opts fo = {rq->s->rounding, rq->s->withdrawn_is_loss, 1, rq->s->known_agencies};
+	struct lw_fig_table t = {0};
+	struct lw_fig_period p;
+	struct lw_err err = {0};
+	const struct lw_fig_row *r;
+	char today[11], q[16], lr[32], ha[32], yoy[32];
+
+	lw_web_today(today);
+	snprintf(q, sizeof q, "%.4sQ%d", today, (atoi(today + 5) - 1) / 3 + 1);
+	if (lw_fig_period_parse(rq->period[0] ? rq->period : q, today, &p, &err) != 0 ||
+	    lw_figures_compute(wh, LW_FIG_BY_AGENCY, &p, &fo, &t, &err) != 0) {
+		lw_buf_put(b, "<p class=\"err\">");
+		lw_buf_esc(b, err.msg);
+		lw_buf_put(b, "</p>");
+		return;
+	}
+	lw_strbuf_printf(b, "<form method=\"get\" action=\"/ui/agency\"><input type=\"hidden\" "
+			    "name=\"name\" value=\"");
+	lw_buf_esc(b, name);
+	lw_strbuf_printf(b, "\"><label>%s <input name=\"period\" value=\"%s\"></label>%s<button>%s"
+			    "</button></form><table id=\"agency-figures\">",
+			 LW_T(rq, "期间", "Period"), p.label,
+			 rq->en ? "<input type=\"hidden\" name=\"lang\" value=\"en\">" : "",
+			 LW_T(rq, "查看", "Show"));
+	lw_buf_head(rq, b, "期间", "Period", "新收", "Filed", "审结", "Concluded", "败诉", "Lost",
+		    "败诉率%", "Loss rate %", "调撤", "Withdrawn+mediated", "负责人出庭率%",
+		    "Head appearance %", "同比%", "YoY %", NULL);
+	if ((r = lw_fig_table_find(&t, name)))
+		lw_strbuf_printf(b, "<tr><td>%s</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td>"
+				    "<td class=\"n\">%lld</td><td class=\"n\">%s</td><td class=\"n\">"
+				    "%lld</td><td class=\"n\">%s</td><td class=\"n\">%s</td></tr>",
+				 p.label, r->c.filed, r->c.concluded, r->c.lost,
+				 lw_rate_format(r->r.loss, lr, sizeof lr),
+				 r->c.withdrawn + r->c.mediated,
+				 lw_rate_format(r->r.head_appearance, ha, sizeof ha),
+				 lw_rate_format(r->r.yoy_filed_growth, yoy, sizeof yoy));
+	lw_buf_put(b, "</table>");
+	lw_fig_table_free(&t);
 }
 
 void lw_web_alias_form(struct lw_web_req *rq, struct lw_strbuf *b, const char *held,
@@ -160,7 +206,9 @@ void lw_web_agency(struct lw_web_req *rq)
 	lw_page_begin(rq, &b, name);
 	lw_strbuf_printf(&b, "<p><a href=\"/ui/ranking%s\">%s</a></p><h2>%s</h2>", LW_LANG_Q(rq),
 			 LW_T(rq, "返回排名", "Back to the ranking"),
-			 LW_T(rq, "序列与检测上界", "Series and the detector's band"));
+			 LW_T(rq, "统计", "Figures"));
+	figures(rq, wh, &b, name);
+	lw_strbuf_printf(&b, "<h2>%s</h2>", LW_T(rq, "序列与检测上界", "Series and the detector's band"));
 	if (lw_web_agency_charts(rq, wh, &b, name) != 0)
 		b.oom = 1;
 	cases(rq, wh, &b, id, name);

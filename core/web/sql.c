@@ -21,11 +21,14 @@ const char lw_wsql_agency_case_count[] =
 const char lw_wsql_agency_alerts[] =
 	"SELECT id, rule, period, state, coalesce(summary, '') FROM alerts\n"
 	" WHERE json_extract(labels, '$.agency') = :name ORDER BY id DESC LIMIT 100";
-/* Held names that look like this agency: one contains the other (a
- * missing 市, a trailing 办公室) — candidates for the alias form. */
+/* Held names that look like this agency — candidates for the alias form:
+ * the agency's name is in it or it is in the agency's name, or it holds
+ * the name without its 市/县/区 and its last character (自然资源局 ->
+ * 自然资源: 市自然资源管理局; 公安局 -> 公安: 公安分局). */
 const char lw_wsql_agency_unresolved[] =
 	"SELECT name, seen, last_seen FROM unresolved_agencies\n"
-	" WHERE instr(name, :short) > 0 OR instr(:name, name) > 0\n"
+	" WHERE instr(name, :name) > 0 OR instr(:name, name) > 0\n"
+	"    OR instr(name, substr(:short, 1, max(2, length(:short) - 1))) > 0\n"
 	" ORDER BY seen DESC, name LIMIT 50";
 const char lw_wsql_firing_by_agency[] =
 	"SELECT json_extract(labels, '$.agency') AS agency, count(*) FROM alerts\n"
