@@ -63,14 +63,9 @@ void lw_page_begin(struct lw_web_req *rq, struct lw_strbuf *b, const char *title
 	lw_strbuf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
 		      "<title>", rq->en ? "en" : "zh-CN");
 	lw_buf_esc(b, title);
-	/* System fonts only: nothing is fetched from outside the intranet. */
-	lw_buf_put(b, " - litwatch</title><style>body{font-family:\"WenQuanYi Micro Hei\","
-		   "\"Microsoft YaHei\",sans-serif;margin:1em}table{border-collapse:collapse}"
-		   "td,th{border:1px solid #999;padding:2px 6px}td.n{text-align:right}"
-		   ".red{background:#f4b6b6}.orange{background:#f9d3a5}.yellow{background:#f7f0a8}"
-		   "nav a{margin-right:1em}.err{color:#a00}.note{color:#555;font-size:90%}"
-		   "form{margin:0}h2{margin-top:1.2em}a.current{font-weight:bold}"
-		   "tr.ob-overdue td.state{color:#a00}</style></head><body><nav>");
+	/* One stylesheet for every page, from this daemon (lw_web_style). */
+	lw_buf_put(b, " - litwatch</title><link rel=\"stylesheet\" href=\"/ui/style.css\"></head>"
+		   "<body><nav>");
 	for (size_t i = 0; i < sizeof nav / sizeof nav[0]; i++)
 		lw_strbuf_printf(b, "<a href=\"%s%s\">%s</a>", nav[i].path, rq->en ? "?lang=en" : "",
 			      rq->en ? nav[i].en : nav[i].zh);
@@ -78,7 +73,7 @@ void lw_page_begin(struct lw_web_req *rq, struct lw_strbuf *b, const char *title
 		lw_buf_put(b, "<span id=\"who\">");
 		lw_buf_esc(b, rq->user);
 		lw_strbuf_printf(b, " (%s)</span> <form method=\"post\" action=\"/ui/logout\" "
-			      "style=\"display:inline\"><input type=\"hidden\" name=\"csrf\" "
+			      "class=\"inline\"><input type=\"hidden\" name=\"csrf\" "
 			      "value=\"%s\"><button id=\"logout\">%s</button></form>",
 			      lw_role_name(rq->role), rq->sess.csrf, LW_T(rq, "退出", "Log out"));
 	}

@@ -214,7 +214,7 @@ void lw_page_reply(struct lw_web_req *rq, struct lw_strbuf *b, int status)
 	 * elsewhere, no framing (clickjacking). */
 	free(rq->reply.headers);
 	rq->reply.headers = strdup("Content-Security-Policy: default-src 'none'; style-src "
-				   "'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
+				   "'self'; img-src 'self' data:; form-action 'self'; "
 				   "frame-ancestors 'none'\r\nX-Content-Type-Options: nosniff\r\n"
 				   "Referrer-Policy: same-origin\r\n");
 }
@@ -434,6 +434,8 @@ int lw_web_handle(struct lw_web *w, const struct lw_http_request *rq, struct lw_
 
 	if (!w || !(is_page(rq->url) || !strncmp(rq->url, "/api/", 5)))
 		return 0;
+	if (strcmp(rq->method, "POST") && lw_web_style(rq->url, reply))
+		return 1;
 	if (!(j = calloc(1, sizeof *j)) || !(j->pend = lw_http_defer(rq))) {
 		free(j);
 		reply->status = 503;

@@ -141,6 +141,9 @@ struct lw_wh *lw_web_open_rw(struct lw_web_req *rq);
 /* Today in Beijing ("YYYY-MM-DD"). */
 void lw_web_today(char out[11]);
 
+/* style.c: 1 and *reply set when url is the stylesheet's; 0 otherwise. */
+int lw_web_style(const char *url, struct lw_http_reply *reply);
+
 /* The pages. */
 void lw_web_overview(struct lw_web_req *rq);
 void lw_web_ranking(struct lw_web_req *rq);
