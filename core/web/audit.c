@@ -80,10 +80,13 @@ void lw_page_begin(struct lw_web_req *rq, struct lw_strbuf *b, const char *title
 	lw_buf_put(b, "</nav><h1>");
 	lw_buf_esc(b, title);
 	lw_buf_put(b, "</h1>\n");
+	/* What follows is the page's content (cache.c keeps it). */
+	snprintf(rq->title, sizeof rq->title, "%s", title);
+	rq->content_from = b->len;
 }
 
 void lw_page_end(struct lw_web_req *rq, struct lw_strbuf *b)
 {
-	(void)rq;
+	rq->content_to = b->len;
 	lw_buf_put(b, "</body></html>\n");
 }

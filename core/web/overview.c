@@ -196,7 +196,7 @@ void lw_web_overview(struct lw_web_req *rq)
 	lw_strbuf_printf(&b, "<h2>%s</h2><ul id=\"firing\">", LW_T(rq, "正在触发的预警",
 								      "Firing alerts"));
 	if (sqlite3_prepare_v2(lw_wh_db(wh), "SELECT id, rule, period, coalesce(summary, '') FROM "
-			       "alerts WHERE state = 'firing' ORDER BY id", -1, &st, NULL) == SQLITE_OK)
+			       "alerts WHERE state = 'firing' ORDER BY id DESC LIMIT 50", -1, &st, NULL) == SQLITE_OK)
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			lw_strbuf_printf(&b, "<li>#%lld ", (long long)sqlite3_column_int64(st, 0));
 			lw_buf_esc(&b, (const char *)sqlite3_column_text(st, 1));
@@ -207,7 +207,9 @@ void lw_web_overview(struct lw_web_req *rq)
 			lw_buf_put(&b, "</li>");
 		}
 	sqlite3_finalize(st);
-	lw_buf_put(&b, "</ul>");
+	lw_strbuf_printf(&b, "</ul><p><a href=\"/ui/alerts?state=firing%s\">%s</a></p>", LW_LANG_A(rq),
+			 LW_T(rq, "全部正在触发的预警（最近 50 条见上）",
+			      "every firing alert (the latest 50 above)"));
 	lw_page_end(rq, &b);
 	lw_page_reply(rq, &b, 200);
 out:

@@ -262,6 +262,10 @@ void lw_web_api_stats(struct lw_web_req *rq)
 	rq->reply.len = rq->reply.body ? strlen(rq->reply.body) : 0;
 	rq->reply.status = rq->reply.body ? 200 : 500;
 	rq->reply.content_type = "application/json";
+	rq->content_from = 0;
+	rq->content_to = rq->reply.len;
+	if (rq->building)
+		lw_web_cache_done(rq, rq->reply.body, rq->reply.len);
 	json_decref(doc);
 	lw_fig_table_free(&t);
 }

@@ -41,7 +41,9 @@ static struct lw_web_set *set_new(const struct lw_web_conf *conf, struct lw_err 
 		lw_err_set(e, LW_ENOMEM, "out of memory");
 		return NULL;
 	}
+	static _Atomic unsigned gens;
 	s->refs = 1;
+	s->gen = ++gens;
 	s->withdrawn_is_loss = conf->withdrawn_is_loss;
 	s->rounding = conf->rounding;
 	s->known_agencies = conf->known_agencies ? json_deep_copy(conf->known_agencies) : NULL;
@@ -103,6 +105,8 @@ int lw_web_new(uv_loop_t *loop, const struct lw_web_conf *conf, struct lw_web **
 		w->host = *conf->host;
 	w->refs = 1;
 	pthread_mutex_init(&w->mu, NULL);
+	pthread_mutex_init(&w->cache_mu, NULL);
+	pthread_cond_init(&w->cache_cv, NULL);
 	if (lw_web_reconfigure(w, conf, e) != 0) {
 		lw_web_free(w);
 		return e ? e->code : LW_ENOMEM;
@@ -150,6 +154,9 @@ static void unref(struct lw_web *w)
 	if (!last)
 		return;
 	set_unref(w, w->set);
+	lw_web_cache_free(w);
+	pthread_cond_destroy(&w->cache_cv);
+	pthread_mutex_destroy(&w->cache_mu);
 	pthread_mutex_destroy(&w->mu);
 	lw_users_free(&w->users);
 	explicit_bzero(w->sessions, sizeof w->sessions);
@@ -206,6 +213,8 @@ void lw_page_reply(struct lw_web_req *rq, struct lw_strbuf *b, int status)
 		lw_web_text(rq, 500, "out of memory\n");
 		return;
 	}
+	if (rq->building)
+		lw_web_cache_done(rq, status == 200 ? b->p : NULL, b->len);
 	rq->reply.status = status;
 	rq->reply.content_type = "text/html; charset=utf-8";
 	rq->reply.body = b->p ? b->p : strdup("");
@@ -327,6 +336,13 @@ static void route(struct lw_web_req *rq)
 	}
 	if (post && lw_web_csrf_ok(rq) != 0)
 		return;
+	/* Pages that only read the warehouse are kept until it changes. */
+	if (!post && (!strcmp(u, "/ui/") || !strcmp(u, "/ui/overview") || !strcmp(u, "/ui/ranking") ||
+		      !strcmp(u, "/ui/agency") || !strcmp(u, "/ui/cases") || !strcmp(u, "/ui/case") ||
+		      !strcmp(u, "/ui/alerts") || !strcmp(u, "/ui/deadlines") ||
+		      !strcmp(u, "/api/stats")) &&
+	    lw_web_cache_serve(rq))
+		return;
 	if (post && !strcmp(u, "/ui/logout"))
 		lw_web_logout_post(rq);
 	else if (!post && (!strcmp(u, "/ui/") || !strcmp(u, "/ui/overview")))
@@ -400,6 +416,8 @@ static void on_work(uv_work_t *wk)
 
 	j->rq.reply = (struct lw_http_reply){404, "text/plain; charset=utf-8", NULL, 0, 0, 0, NULL};
 	route(&j->rq);
+	if (j->rq.building) /* answered without a page (an error): nothing kept */
+		lw_web_cache_done(&j->rq, NULL, 0);
 }
 
 static void on_done(uv_work_t *wk, int status)

@@ -33,6 +33,7 @@ struct lw_login_fail {
  * and reference counted: a page keeps the ones it started with. */
 struct lw_web_set {
 	int refs; /* guarded by lw_web.mu */
+	unsigned gen; /* a new number for each settings (part of a kept page's key) */
 	int withdrawn_is_loss;
 	enum lw_rounding rounding;
 	json_t *known_agencies;
@@ -49,6 +50,13 @@ struct lw_web {
 	struct lw_web_host host;
 	struct lw_web_set *set; /* the current settings */
 	pthread_mutex_t mu; /* guards refs, users, sessions, fails, idle_s, set */
+	/* cache.c: pages kept while the warehouse's data_version stays */
+	pthread_mutex_t cache_mu; /* guards what follows */
+	pthread_cond_t cache_cv;  /* a page was built */
+	struct lw_web_page *pages;
+	size_t cache_bytes;
+	uint64_t cache_tick;
+	struct lw_wh *version_wh; /* our own read-only connection for PRAGMA data_version */
 	int refs;
 	struct lw_users users;
 	char dummy_hash[256]; /* compared for an unknown name (auth.c) */
@@ -77,6 +85,11 @@ struct lw_web_req {
 	int en; /* ?lang=en */
 	char *status_json; /* /ui/sources: the daemon's /status, taken on the loop; or NULL */
 	enum lw_web_loop_action loop_action;
+	/* cache.c: the page this request builds for others, and where its
+	 * content lies in the page (set by lw_page_begin / lw_page_end) */
+	struct lw_web_page *building;
+	size_t content_from, content_to;
+	char title[200];
 	char loop_arg[80]; /* the source to poll */
 	/* who: filled by lw_web_auth */
 	struct lw_session sess; /* a copy; sess.id[0] == 0 with Basic or no users */
@@ -140,6 +153,13 @@ void lw_web_message(struct lw_web_req *rq, int status, const char *zh, const cha
 struct lw_wh *lw_web_open_rw(struct lw_web_req *rq);
 /* Today in Beijing ("YYYY-MM-DD"). */
 void lw_web_today(char out[11]);
+
+/* cache.c: 1 when rq was answered with a kept page; 0 when the caller
+ * builds it (and lw_page_reply keeps it for the next requests). */
+int lw_web_cache_serve(struct lw_web_req *rq);
+/* The page rq built (html[content_from..content_to), or NULL: not kept). */
+void lw_web_cache_done(struct lw_web_req *rq, const char *html, size_t len);
+void lw_web_cache_free(struct lw_web *w);
 
 /* style.c: 1 and *reply set when url is the stylesheet's; 0 otherwise. */
 int lw_web_style(const char *url, struct lw_http_reply *reply);
