@@ -89,22 +89,24 @@ void lw_web_today(char out[11])
 	lw_fig_today(out);
 }
 
-void lw_buf_agency_link(struct lw_web_req *rq, struct lw_strbuf *b, const char *name)
+/* <a class=cls href="path?arg=VALUE">VALUE</a>, the language kept. */
+static void link(struct lw_web_req *rq, struct lw_strbuf *b, const char *cls, const char *path,
+		 const char *value)
 {
-	lw_buf_put(b, "<a class=\"agency\" href=\"/ui/agency?name=");
-	lw_buf_url(b, name);
+	lw_strbuf_printf(b, "<a class=\"%s\" href=\"%s", cls, path);
+	lw_buf_url(b, value);
 	lw_buf_put(b, LW_LANG_A(rq));
 	lw_buf_put(b, "\">");
-	lw_buf_esc(b, name);
+	lw_buf_esc(b, value);
 	lw_buf_put(b, "</a>");
+}
+
+void lw_buf_agency_link(struct lw_web_req *rq, struct lw_strbuf *b, const char *name)
+{
+	link(rq, b, "agency", "/ui/agency?name=", name);
 }
 
 void lw_buf_case_link(struct lw_web_req *rq, struct lw_strbuf *b, const char *case_no)
 {
-	lw_buf_put(b, "<a class=\"case\" href=\"/ui/case?case=");
-	lw_buf_url(b, case_no);
-	lw_buf_put(b, LW_LANG_A(rq));
-	lw_buf_put(b, "\">");
-	lw_buf_esc(b, case_no);
-	lw_buf_put(b, "</a>");
+	link(rq, b, "case", "/ui/case?case=", case_no);
 }

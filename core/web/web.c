@@ -12,6 +12,16 @@
 #include "deadlines/deadlines.h"
 #include "web/web_int.h"
 
+static void set_free(struct lw_web_set *s)
+{
+	json_decref(s->known_agencies);
+	free(s->data_dir);
+	free(s->profile_dir);
+	lw_alerts_conf_free(s->rules);
+	lw_dl_conf_unref(s->deadlines);
+	free(s);
+}
+
 static void set_unref(struct lw_web *w, struct lw_web_set *s)
 {
 	int last;
@@ -21,14 +31,8 @@ static void set_unref(struct lw_web *w, struct lw_web_set *s)
 	pthread_mutex_lock(&w->mu);
 	last = --s->refs == 0;
 	pthread_mutex_unlock(&w->mu);
-	if (!last)
-		return;
-	json_decref(s->known_agencies);
-	free(s->data_dir);
-	free(s->profile_dir);
-	lw_alerts_conf_free(s->rules);
-	lw_dl_conf_unref(s->deadlines);
-	free(s);
+	if (last)
+		set_free(s);
 }
 
 /* The settings of conf, or NULL (ENOMEM or rules that do not parse; the
@@ -61,12 +65,7 @@ static struct lw_web_set *set_new(const struct lw_web_conf *conf, struct lw_err 
 			lw_err_set(e, LW_EINVAL, "dashboard: detect: %s",
 				   diag.n ? diag.msg[0] : "does not parse");
 			lw_diag_free(&diag);
-			s->refs = 0;
-			json_decref(s->known_agencies);
-			free(s->data_dir);
-			free(s->profile_dir);
-			lw_dl_conf_unref(s->deadlines);
-			free(s);
+			set_free(s);
 			return NULL;
 		}
 		lw_diag_free(&diag);
@@ -286,6 +285,48 @@ static int is_page(const char *url)
 	return !strcmp(url, "/") || !strncmp(url, "/ui/", 4) || !strcmp(url, "/ui");
 }
 
+static void ack(struct lw_web_req *rq) { lw_web_alerts_post(rq, "ack"); }
+static void close_alert(struct lw_web_req *rq) { lw_web_alerts_post(rq, "close"); }
+static void silence(struct lw_web_req *rq) { lw_web_silences_post(rq, "silence"); }
+static void unsilence(struct lw_web_req *rq) { lw_web_silences_post(rq, "unsilence"); }
+static void poll(struct lw_web_req *rq) { lw_web_admin_post(rq, LW_WEB_LOOP_POLL); }
+static void reload(struct lw_web_req *rq) { lw_web_admin_post(rq, LW_WEB_LOOP_RELOAD); }
+static void xlsx(struct lw_web_req *rq) { lw_web_ranking_download(rq, "xlsx"); }
+static void csv(struct lw_web_req *rq) { lw_web_ranking_download(rq, "csv"); }
+static void html(struct lw_web_req *rq) { lw_web_ranking_download(rq, "html"); }
+
+/* After the login: method, path, page, and whether a built page is kept
+ * (cache.c: it only reads the warehouse, and builds in more than a few ms). */
+static const struct route {
+	int post;
+	const char *path;
+	void (*fn)(struct lw_web_req *rq);
+	int kept;
+} routes[] = {
+	{1, "/ui/logout", lw_web_logout_post, 0},
+	{0, "/ui/", lw_web_overview, 1},
+	{0, "/ui/overview", lw_web_overview, 1},
+	{0, "/ui/ranking", lw_web_ranking, 1},
+	{0, "/ui/ranking.xlsx", xlsx, 0},
+	{0, "/ui/ranking.csv", csv, 0},
+	{0, "/ui/ranking.html", html, 0},
+	{0, "/ui/alerts", lw_web_alerts, 1},
+	{1, "/ui/alerts/ack", ack, 0},
+	{1, "/ui/alerts/close", close_alert, 0},
+	{1, "/ui/alerts/silence", silence, 0},
+	{1, "/ui/alerts/unsilence", unsilence, 0},
+	{0, "/ui/agency", lw_web_agency, 1},
+	{0, "/ui/cases", lw_web_cases, 1},
+	{0, "/ui/case", lw_web_case, 1},
+	{0, "/ui/deadlines", lw_web_deadlines, 1},
+	{0, "/ui/sources", lw_web_sources, 0}, /* the daemon's live state */
+	{0, "/ui/import", lw_web_import, 0},
+	{1, "/ui/agencies/alias", lw_web_alias_post, 0},
+	{1, "/ui/admin/poll", poll, 0},
+	{1, "/ui/admin/reload", reload, 0},
+	{0, "/api/stats", lw_web_api_stats, 1},
+};
+
 static void route(struct lw_web_req *rq)
 {
 	const char *u = rq->url;
@@ -336,57 +377,16 @@ static void route(struct lw_web_req *rq)
 	}
 	if (post && lw_web_csrf_ok(rq) != 0)
 		return;
-	/* Pages that only read the warehouse are kept until it changes. */
-	if (!post && (!strcmp(u, "/ui/") || !strcmp(u, "/ui/overview") || !strcmp(u, "/ui/ranking") ||
-		      !strcmp(u, "/ui/agency") || !strcmp(u, "/ui/cases") || !strcmp(u, "/ui/case") ||
-		      !strcmp(u, "/ui/alerts") || !strcmp(u, "/ui/deadlines") ||
-		      !strcmp(u, "/api/stats")) &&
-	    lw_web_cache_serve(rq))
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		const struct route *r = &routes[i];
+		if (r->post != post || strcmp(r->path, u))
+			continue;
+		/* Pages that only read the warehouse are kept until it changes. */
+		if (!(r->kept && lw_web_cache_serve(rq)))
+			r->fn(rq);
 		return;
-	if (post && !strcmp(u, "/ui/logout"))
-		lw_web_logout_post(rq);
-	else if (!post && (!strcmp(u, "/ui/") || !strcmp(u, "/ui/overview")))
-		lw_web_overview(rq);
-	else if (!post && !strcmp(u, "/ui/ranking"))
-		lw_web_ranking(rq);
-	else if (!post && !strcmp(u, "/ui/ranking.xlsx"))
-		lw_web_ranking_download(rq, "xlsx");
-	else if (!post && !strcmp(u, "/ui/ranking.csv"))
-		lw_web_ranking_download(rq, "csv");
-	else if (!post && !strcmp(u, "/ui/ranking.html"))
-		lw_web_ranking_download(rq, "html");
-	else if (!post && !strcmp(u, "/ui/alerts"))
-		lw_web_alerts(rq);
-	else if (post && !strcmp(u, "/ui/alerts/ack"))
-		lw_web_alerts_post(rq, "ack");
-	else if (post && !strcmp(u, "/ui/alerts/close"))
-		lw_web_alerts_post(rq, "close");
-	else if (post && !strcmp(u, "/ui/alerts/silence"))
-		lw_web_silences_post(rq, "silence");
-	else if (post && !strcmp(u, "/ui/alerts/unsilence"))
-		lw_web_silences_post(rq, "unsilence");
-	else if (!post && !strcmp(u, "/ui/agency"))
-		lw_web_agency(rq);
-	else if (!post && !strcmp(u, "/ui/cases"))
-		lw_web_cases(rq);
-	else if (!post && !strcmp(u, "/ui/case"))
-		lw_web_case(rq);
-	else if (!post && !strcmp(u, "/ui/deadlines"))
-		lw_web_deadlines(rq);
-	else if (!post && !strcmp(u, "/ui/sources"))
-		lw_web_sources(rq);
-	else if (!post && !strcmp(u, "/ui/import"))
-		lw_web_import(rq);
-	else if (post && !strcmp(u, "/ui/agencies/alias"))
-		lw_web_alias_post(rq);
-	else if (post && !strcmp(u, "/ui/admin/poll"))
-		lw_web_admin_post(rq, LW_WEB_LOOP_POLL);
-	else if (post && !strcmp(u, "/ui/admin/reload"))
-		lw_web_admin_post(rq, LW_WEB_LOOP_RELOAD);
-	else if (!post && !strcmp(u, "/api/stats"))
-		lw_web_api_stats(rq);
-	else
-		lw_web_text(rq, 404, "not found\n");
+	}
+	lw_web_text(rq, 404, "not found\n");
 }
 
 struct job {
