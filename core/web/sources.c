@@ -84,7 +84,7 @@ static void sources_table(struct lw_web_req *rq, struct lw_wh *wh, struct lw_str
 						      sqlite3_column_text(st, 3), "imports",
 						      (json_int_t)sqlite3_column_int64(st, 5)));
 	lw_buf_put(b, "<table id=\"sources\">");
-	lw_buf_head(rq, b, "来源", "Source", "插件", "Plugin", "状态", "State", "自", "Since",
+	lw_buf_head(rq, b, "来源", "Source", "插件", "Plugin", "状态", "State", "状态起始", "Since",
 		    "排队", "Queued", "最近导入", "Last import", "导入次数", "Imports", "", "", NULL);
 	json_array_foreach(srcs, i, s) {
 		const char *n = json_string_value(json_object_get(s, "name"));

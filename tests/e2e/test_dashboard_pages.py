@@ -31,6 +31,17 @@ def stats(cfg, period):
 
 class DashboardPages(DashboardBase):
 
+    def tearDown(self):
+        # A clean stop: exit 0, and under the sanitizers no leak report
+        # (LeakSanitizer exits 23) from anything the pages allocated.
+        d = getattr(self, "d", None)
+        if d is not None and d.proc.poll() is None:
+            rc = d.stop(30)
+            log = d.log_text()
+            self.assertNotIn("Sanitizer", log, log[-4000:])
+            self.assertEqual(rc, 0, log[-4000:])
+        super().tearDown()
+
     def session(self, name="ana"):
         self.add_users()
         self.run_daemon()
