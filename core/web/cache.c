@@ -125,9 +125,12 @@ static void key_of(struct lw_web_req *rq, char *key, size_t cap)
 
 	lw_web_today(today);
 	/* Every argument a page reads, in a fixed order: two URLs that differ
-	 * only in arguments no page reads share a page. */
-	snprintf(key, cap, "%s|%s|%d|%s|%u|p=%s|s=%s|d=%s|a=%s|c=%s|u=%s|o=%s|f=%s|t=%s|g=%s|i=%s|"
-		 "st=%s|n=%s", rq->url, today, (int)rq->role, rq->en ? "en" : "zh", rq->s->gen,
+	 * only in arguments no page reads share a page.  Pages change with the
+	 * day (obligations due, overdue); the alerts page also with the
+	 * minute (a silence ends at its time, with nothing written). */
+	snprintf(key, cap, "%s|%s|%lld|%d|%s|%u|p=%s|s=%s|d=%s|a=%s|c=%s|u=%s|o=%s|f=%s|t=%s|g=%s|i=%s|"
+		 "st=%s|n=%s", rq->url, today,
+		 !strcmp(rq->url, "/ui/alerts") ? (long long)(time(NULL) / 60) : 0LL, (int)rq->role, rq->en ? "en" : "zh", rq->s->gen,
 		 rq->period, rq->sort, rq->dir, rq->agency, rq->case_no, rq->cause, rq->outcome,
 		 rq->from, rq->to, rq->page, rq->id, rq->state, rq->name);
 }
