@@ -86,6 +86,14 @@ int lw_series_kind_parse(const char *name);
 int lw_series_load(struct lw_wh *wh, enum lw_series_kind kind, int64_t now,
 		   int withdrawn_is_loss, struct lw_series_set *out, struct lw_err *e);
 void lw_series_set_free(struct lw_series_set *set);
+/* The same for one agency (its canonical name): only the series whose
+ * "agency" label is agency, each exactly as lw_series_load gives it.  kind
+ * must be one by agency (cases.filed.monthly.by_agency,
+ * cases.lost.quarterly.by_agency, tickets.weekly.by_category_agency);
+ * LW_EINVAL otherwise. */
+int lw_series_load_agency(struct lw_wh *wh, enum lw_series_kind kind, int64_t now,
+			  int withdrawn_is_loss, const char *agency, struct lw_series_set *out,
+			  struct lw_err *e);
 
 /* Period arithmetic.  A period index counts months (year*12+month-1),
  * quarters (year*4+q-1) or ISO weeks (weeks since the Monday 1969-12-29).
@@ -220,6 +228,14 @@ struct lw_eval_stats {
  * stats may be NULL.  Errors: LW_EBUSY, LW_EDB, LW_ENOMEM, LW_EINVAL. */
 int lw_alerts_evaluate(struct lw_wh *wh, const struct lw_alerts_conf *conf, int64_t now,
 		       struct lw_eval_stats *stats, struct lw_err *e);
+
+/* The detector of rule r (ears-*, farrington, cusum) at index i of the
+ * counts v[0..i] (only those are used), as an evaluation computes it (band.c):
+ * returns 1 with *expected, *upper (NaN: none) and *alarm (LW_ALARM_*) set;
+ * 0 when the rule is not a detector or i is too early for its baseline
+ * (no data); LW_ENOMEM. */
+int lw_alert_rule_point(const struct lw_alert_rule *r, const double *v, size_t i,
+			double *expected, double *upper, int *alarm);
 
 /* ---- outbox and transport ----------------------------------------------- */
 

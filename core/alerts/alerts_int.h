@@ -15,6 +15,7 @@
 
 /* ---- sql.c: every statement of the module, named parameters only ---- */
 extern const char *const lw_alsql_series[LW_SERIES_KIND_COUNT];
+extern const char *const lw_alsql_series_agency[LW_SERIES_KIND_COUNT];
 extern const char lw_alsql_alert_get[];
 extern const char lw_alsql_alert_insert[];
 extern const char lw_alsql_alert_update[];

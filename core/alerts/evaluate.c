@@ -38,43 +38,21 @@ static const char *what_of(enum lw_series_kind k)
 	}
 }
 
-/* Detector verdict at index i of s (uses s->v[0..i] only). */
+/* Detector verdict at index i of s (uses s->v[0..i] only): band.c, the
+ * same point the dashboard draws. */
 static int detector_point(const struct lw_alert_rule *r, const struct lw_series *s, size_t i,
 			  struct lw_point *pt)
 {
-	struct lw_detect_result res = {0};
-	size_t from = i, to = i;
-	int rc;
+	double expected, upper;
+	int alarm, rc = lw_alert_rule_point(r, s->v, i, &expected, &upper, &alarm);
 
-	switch (r->method) {
-	case LW_METHOD_EARS: {
-		size_t need = r->ears.baseline + (r->ears.method - 1) * 2;
-		if (i < need)
-			return 0; /* too early for the baseline: no data */
-		rc = lw_ears(s->v, i + 1, i, i, &r->ears, &res, NULL);
-		break;
-	}
-	case LW_METHOD_FARRINGTON:
-		if (lw_farrington_default_range(i + 1, &r->farrington, &from, &to, NULL) != 0 ||
-		    from > i)
-			return 0;
-		rc = lw_farrington(s->v, i + 1, i, i, &r->farrington, &res, NULL);
-		break;
-	default: /* CUSUM: sums from the end of the baseline up to i */
-		if (i < r->cusum_baseline)
-			return 0;
-		from = r->cusum_baseline;
-		rc = lw_cusum(s->v, i + 1, from, i, &r->cusum, &res, NULL);
-		break;
-	}
-	if (rc == LW_ENOMEM)
+	if (rc < 0)
 		return rc;
-	if (rc == 0 && res.n > 0 && res.alarm[res.n - 1] != LW_ALARM_NA) {
-		pt->verdict = res.alarm[res.n - 1] == LW_ALARM_YES ? LW_HOLDING : LW_NOT_HOLDING;
-		pt->threshold = res.upperbound[res.n - 1];
-		pt->expected = res.expected[res.n - 1];
+	if (rc == 1) {
+		pt->verdict = alarm == LW_ALARM_YES ? LW_HOLDING : LW_NOT_HOLDING;
+		pt->threshold = upper;
+		pt->expected = expected;
 	}
-	lw_detect_result_free(&res);
 	return 0;
 }
 

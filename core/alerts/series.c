@@ -76,8 +76,9 @@ static struct lw_series *series_new(struct lw_series_set *set, size_t *cap, cons
 	return s;
 }
 
-int lw_series_load(struct lw_wh *wh, enum lw_series_kind kind, int64_t now,
-		   int withdrawn_is_loss, struct lw_series_set *out, struct lw_err *e)
+/* Both loads: every series of kind, or only agency's (agency != NULL). */
+static int load(struct lw_wh *wh, enum lw_series_kind kind, int64_t now, int withdrawn_is_loss,
+		const char *agency, struct lw_series_set *out, struct lw_err *e)
 {
 	int64_t today = lw_beijing_day(now);
 	char end[16], *k1 = NULL, *k2 = NULL;
@@ -103,8 +104,13 @@ int lw_series_load(struct lw_wh *wh, enum lw_series_kind kind, int64_t now,
 		if (first[0] && lw_day_parse(first, &day) == 0)
 			data_start = lw_period_of_day(out->freq, day);
 	}
-	if ((rc = lw_wh_stmt(wh, lw_alsql_series[kind], &st, e)) != 0 ||
+	if (agency && !lw_alsql_series_agency[kind])
+		return lw_err_set(e, LW_EINVAL, "series %s: not a series by agency",
+				  lw_series_kinds[kind].name);
+	if ((rc = lw_wh_stmt(wh, agency ? lw_alsql_series_agency[kind] : lw_alsql_series[kind], &st,
+			     e)) != 0 ||
 	    (rc = lw_wh_bind_text(st, ":end", end, e)) != 0 ||
+	    (agency && (rc = lw_wh_bind_text(st, ":agency", agency, e)) != 0) ||
 	    (with_aux && (rc = lw_wh_bind_int64(st, ":withdrawn_is_loss", withdrawn_is_loss ? 1 : 0,
 						e)) != 0))
 		goto fail;
@@ -148,4 +154,17 @@ fail:
 	free(k2);
 	lw_series_set_free(out);
 	return rc;
+}
+
+int lw_series_load(struct lw_wh *wh, enum lw_series_kind kind, int64_t now,
+		   int withdrawn_is_loss, struct lw_series_set *out, struct lw_err *e)
+{
+	return load(wh, kind, now, withdrawn_is_loss, NULL, out, e);
+}
+
+int lw_series_load_agency(struct lw_wh *wh, enum lw_series_kind kind, int64_t now,
+			  int withdrawn_is_loss, const char *agency, struct lw_series_set *out,
+			  struct lw_err *e)
+{
+	return load(wh, kind, now, withdrawn_is_loss, agency, out, e);
 }

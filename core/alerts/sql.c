@@ -53,6 +53,32 @@ const char *const lw_alsql_series[LW_SERIES_KIND_COUNT] = {
 		" GROUP BY topic, day ORDER BY topic, day",
 };
 
+/* The same series of one agency (:agency, its name): the dashboard's agency
+ * page draws them without reading every agency's rows. */
+const char *const lw_alsql_series_agency[LW_SERIES_KIND_COUNT] = {
+	[LW_SERIES_FILED_MONTHLY_AGENCY] =
+		"SELECT a.name, NULL, c.filed_date, count(*)\n"
+		"  FROM agencies a JOIN case_defendants d ON d.agency_id = a.id\n"
+		"  JOIN cases c ON c.case_no = d.case_no\n"
+		" WHERE a.name = :agency AND c.filed_date IS NOT NULL AND c.filed_date <= :end\n"
+		" GROUP BY a.name, c.filed_date ORDER BY a.name, c.filed_date",
+	[LW_SERIES_LOST_QUARTERLY_AGENCY] =
+		"SELECT a.name, NULL, c.concluded_date, count(*),\n"
+		"       sum(CASE WHEN o.loss = 1 OR (o.loss IS NULL AND :withdrawn_is_loss = 1)\n"
+		"                THEN 1 ELSE 0 END)\n"
+		"  FROM agencies a JOIN case_defendants d ON d.agency_id = a.id\n"
+		"  JOIN cases c ON c.case_no = d.case_no JOIN outcomes o ON o.code = c.outcome\n"
+		" WHERE a.name = :agency AND o.concluded = 1 AND c.concluded_date IS NOT NULL\n"
+		"   AND c.concluded_date <= :end\n"
+		" GROUP BY a.name, c.concluded_date ORDER BY a.name, c.concluded_date",
+	[LW_SERIES_TICKETS_WEEKLY_CAT_AGENCY] =
+		"SELECT t.category, a.name, substr(t.received_at, 1, 10) AS day, count(*)\n"
+		"  FROM agencies a JOIN tickets t ON t.agency_id = a.id\n"
+		" WHERE a.name = :agency AND t.category IS NOT NULL AND t.received_at IS NOT NULL\n"
+		"   AND substr(t.received_at, 1, 10) <= :end\n"
+		" GROUP BY t.category, a.name, day ORDER BY t.category, a.name, day",
+};
+
 /* ---- alerts and transitions ---- */
 const char lw_alsql_alert_get[] =
 	"SELECT id, state, holds FROM alerts WHERE fingerprint = :fp";

@@ -71,6 +71,8 @@ static const struct lw_option core_options[] = {
 	 "time limits (时限): rules, holiday calendar, agencies' contacts (docs/deadlines.md)"},
 	{"province", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL,
 	 "push the warehouse to the province's PostgreSQL (docs/province.md)"},
+	{"dashboard", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL,
+	 "the dashboard's idle time-out and risk-grade thresholds (docs/dashboard.md)"},
 	{"reports", LW_OPT_OBJECT, 0, NULL, 0, 0, NULL,
 	 "bulletins made on schedule and their ranking rules (docs/reports.md)"},
 	{NULL, 0, 0, NULL, 0, 0, NULL, NULL},
@@ -195,6 +197,7 @@ void lw_config_free(struct lw_config *cfg)
 	free(cfg->profile_dir);
 	lw_dl_conf_unref(cfg->deadlines);
 	lw_province_conf_free(cfg->province);
+	json_decref(cfg->detect);
 	free(cfg->http_listen);
 	free(cfg->http_token_file);
 	free(cfg->http_users_file);
@@ -590,6 +593,8 @@ static int load_root(json_t *root, const char *name, const struct lw_install_dir
 	if (json_object_get(root, "detect") || json_object_get(root, "alerts"))
 		lw_alerts_conf_parse(json_object_get(root, "detect"), json_object_get(root, "alerts"),
 				     cfg->data_dir, &cfg->alerts, d);
+	cfg->detect = json_incref(json_object_get(root, "detect"));
+	lw_dashboard_conf_parse(json_object_get(root, "dashboard"), &cfg->dashboard, d);
 	if (json_object_get(root, "deadlines"))
 		check_deadlines(json_object_get(root, "deadlines"), cfg, defs, d);
 	if (lw_reports_conf_parse(json_object_get(root, "reports"), cfg->data_dir, &cfg->reports, d) ==

@@ -23,6 +23,7 @@
 #include "base/diag.h"
 #include "base/err.h"
 #include "base/paths.h"
+#include "config/dashboard.h"
 #include "litwatch/plugin.h"
 
 struct lw_plugins;
@@ -86,6 +87,10 @@ struct lw_config {
 						or alerts); owned */
 	struct lw_province_conf *province; /* the "province" section (province/province.h),
 					      or NULL; owned */
+	json_t *detect;     /* the "detect" section as written (a reference), or NULL: the
+			       dashboard parses its own copy of the rules for its charts,
+			       as it outlives a configuration across reloads */
+	struct lw_dashboard_conf dashboard; /* the "dashboard" section, defaults applied */
 	size_t nsources;
 	struct lw_source_conf *sources;
 };

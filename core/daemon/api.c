@@ -149,7 +149,7 @@ static int authorised(struct lw_daemon *d, const struct lw_http_request *rq,
 /* POST /sources/<name>/poll: do the source's periodic work now — or, when
  * it is already under way or the source is backing off, merge the request
  * into what will happen anyway (poke() returns the delay, plugin.h). */
-static void poll_source(struct lw_daemon *d, const char *name, struct lw_http_reply *r)
+void lw_api_poll(struct lw_daemon *d, const char *name, struct lw_http_reply *r)
 {
 	struct lw_source *s;
 	char msg[200];
@@ -205,7 +205,7 @@ void lw_api_handle(void *ud, const struct lw_http_request *rq, struct lw_http_re
 				return;
 			memcpy(buf, name, (size_t)(slash - name));
 			buf[slash - name] = '\0';
-			poll_source(d, buf, r);
+			lw_api_poll(d, buf, r);
 		} else if (!strcmp(url, "/health") || !strcmp(url, "/status") ||
 			   !strcmp(url, "/metrics")) {
 			text_reply(r, 405, "method not allowed\n");

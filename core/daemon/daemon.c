@@ -95,6 +95,46 @@ static void notify_status(struct lw_daemon *d)
 
 /* ---- status API ---- */
 
+/* The dashboard's host callbacks (web.h), on the loop thread. */
+static char *web_status(void *ud)
+{
+	return lw_status_json(ud);
+}
+
+static int web_poll(void *ud, const char *source, char *msg, size_t cap)
+{
+	struct lw_http_reply r = {0};
+	int status;
+
+	lw_api_poll(ud, source, &r);
+	snprintf(msg, cap, "%.*s", (int)r.len, r.body ? r.body : "");
+	status = r.status;
+	free(r.body);
+	free(r.headers);
+	return status;
+}
+
+static void web_reload(void *ud)
+{
+	(void)ud;
+	lw_log(LW_LOG_NOTICE, NULL, "reload requested through the dashboard");
+	uv_kill(getpid(), SIGHUP); /* the reload path of systemctl reload */
+}
+
+/* The dashboard's settings from cfg (pointers into cfg: lw_web copies). */
+static void web_conf(struct lw_daemon *d, const struct lw_config *cfg, struct lw_web_conf *wc,
+		     struct lw_web_host *host)
+{
+	*host = (struct lw_web_host){d, web_status, web_poll, web_reload};
+	*wc = (struct lw_web_conf){cfg->warehouse, cfg->http_users_file, cfg->http_cert_file != NULL,
+				   LW_ROUND_HALF_UP, cfg->withdrawn_after_change_is_loss,
+				   cfg->agencies, cfg->dashboard.idle_timeout_s, cfg->data_dir,
+				   cfg->profile_dir ? cfg->profile_dir : d->defs.profile_dir,
+				   cfg->detect, cfg->deadlines, &cfg->dashboard, host};
+	if (cfg->rounding)
+		lw_rounding_parse(cfg->rounding, &wc->rounding, NULL);
+}
+
 static int http_apply(struct lw_daemon *d, const char *listen)
 {
 	struct lw_err err = {0};
@@ -108,11 +148,9 @@ static int http_apply(struct lw_daemon *d, const char *listen)
 	if (!listen)
 		return 0;
 	{
-		struct lw_web_conf wc = {d->cfg->warehouse, d->cfg->http_users_file,
-					 d->cfg->http_cert_file != NULL, LW_ROUND_HALF_UP,
-					 d->cfg->withdrawn_after_change_is_loss, d->cfg->agencies, 0};
-		if (d->cfg->rounding)
-			lw_rounding_parse(d->cfg->rounding, &wc.rounding, NULL);
+		struct lw_web_conf wc;
+		struct lw_web_host host;
+		web_conf(d, d->cfg, &wc, &host);
 		if (lw_web_new(d->loop, &wc, &d->web, &err) != 0) {
 			lw_log(LW_LOG_ERR, NULL, "dashboard: %s", err.msg);
 			return err.code;
@@ -463,8 +501,16 @@ static void finish_reload(struct lw_daemon *d)
 	}
 	if (d->cfg->http_listen != newc->http_listen &&
 	    (!d->cfg->http_listen || !newc->http_listen ||
-	     strcmp(d->cfg->http_listen, newc->http_listen)))
+	     strcmp(d->cfg->http_listen, newc->http_listen))) {
 		http_apply(d, newc->http_listen);
+	} else if (d->web) {
+		struct lw_web_conf wc;
+		struct lw_web_host host;
+		struct lw_err err = {0};
+		web_conf(d, newc, &wc, &host);
+		if (lw_web_reconfigure(d->web, &wc, &err) != 0)
+			lw_log(LW_LOG_ERR, NULL, "reload: dashboard: %s", err.msg);
+	}
 	lw_walwatch_set_limit(d->walwatch, newc->wal_warn_size);
 	lw_log_set_level(newc->log_level);
 	if (d->jobs) {

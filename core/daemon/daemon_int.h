@@ -73,6 +73,9 @@ void lw_api_handle(void *ud, const struct lw_http_request *rq, struct lw_http_re
 
 /* Render the /status JSON document (malloc'd). */
 char *lw_status_json(const struct lw_daemon *d);
+/* POST /sources/<name>/poll's work (the dashboard's admin button too):
+ * the reply in *r (status, text body). */
+void lw_api_poll(struct lw_daemon *d, const char *name, struct lw_http_reply *r);
 
 /* Render the /metrics document in Prometheus text format (malloc'd). */
 char *lw_status_metrics(const struct lw_daemon *d, size_t *len);

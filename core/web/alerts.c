@@ -16,7 +16,8 @@
 static const char list_sql[] =
 	"SELECT a.id, a.rule, a.period, a.state, coalesce(a.summary, ''), coalesce(a.acked_by, ''), "
 	"coalesce(r.outcome, ''), coalesce(r.note, '') FROM alerts a LEFT JOIN alert_reviews r "
-	"ON r.alert_id = a.id ORDER BY a.state = 'firing' DESC, a.id DESC LIMIT 500";
+	"ON r.alert_id = a.id WHERE :state = '' OR a.state = :state "
+	"ORDER BY a.state = 'firing' DESC, a.id DESC LIMIT 500";
 static const char close_sql[] =
 	"INSERT INTO alert_reviews (alert_id, outcome, note, closed_by) VALUES (:id, :outcome, "
 	":note, :by) ON CONFLICT(alert_id) DO UPDATE SET outcome = excluded.outcome, "
@@ -29,15 +30,36 @@ void lw_web_alerts(struct lw_web_req *rq)
 	struct lw_wh *wh;
 	int act = rq->role >= LW_ROLE_ANALYST;
 
+	static const char *const states[][3] = {{"", "全部", "all"}, {"firing", "触发中", "firing"},
+						{"pending", "待定", "pending"},
+						{"resolved", "已恢复", "resolved"}};
+	size_t k;
+
+	for (k = 0; k < 4 && strcmp(states[k][0], rq->state); k++)
+		;
+	if (k == 4) {
+		lw_web_message(rq, 400, "状态应为 firing、pending 或 resolved。",
+			       "state: expected firing, pending or resolved.");
+		return;
+	}
 	if (!(wh = lw_web_open_ro(rq)))
 		return;
 	lw_page_begin(rq, &b, LW_T(rq, "预警", "Alerts"));
+	lw_buf_put(&b, "<p id=\"state-filter\">");
+	for (size_t i = 0; i < 4; i++)
+		lw_strbuf_printf(&b, "<a id=\"state-%s\" href=\"/ui/alerts?state=%s%s\"%s>%s</a> ",
+				 i ? states[i][0] : "all", states[i][0], LW_LANG_A(rq),
+				 i == k ? " class=\"current\"" : "", LW_T(rq, states[i][1], states[i][2]));
+	lw_buf_put(&b, "</p>");
 	lw_strbuf_printf(&b, "<table id=\"alerts\"><tr><th>#</th><th>%s</th><th>%s</th><th>%s</th>"
-		      "<th>%s</th><th>%s</th><th>%s</th></tr>", LW_T(rq, "规则", "Rule"),
+		      "<th>%s</th><th>%s</th><th>%s</th>", LW_T(rq, "规则", "Rule"),
 		      LW_T(rq, "期间", "Period"), LW_T(rq, "状态", "State"),
 		      LW_T(rq, "摘要", "Summary"), LW_T(rq, "确认", "Acknowledged"),
 		      LW_T(rq, "结论", "Closed"));
-	if (sqlite3_prepare_v2(lw_wh_db(wh), list_sql, -1, &st, NULL) == SQLITE_OK)
+	lw_strbuf_printf(&b, "<th>%s</th></tr>", LW_T(rq, "静默", "Silence"));
+	if (sqlite3_prepare_v2(lw_wh_db(wh), list_sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":state"), rq->state, -1,
+			      SQLITE_TRANSIENT) == SQLITE_OK)
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			long long id = sqlite3_column_int64(st, 0);
 			const char *acked = (const char *)sqlite3_column_text(st, 5);
@@ -70,10 +92,14 @@ void lw_web_alerts(struct lw_web_req *rq)
 					      LW_T(rq, "并非真实上升", "not a real rise"),
 					      LW_T(rq, "数据错误", "data error"), id, id,
 					      LW_T(rq, "关闭", "Close"));
+			lw_buf_put(&b, "</td><td class=\"silence\">");
+			if (act && strcmp((const char *)sqlite3_column_text(st, 3), "resolved"))
+				lw_web_silence_form(rq, &b, id);
 			lw_buf_put(&b, "</td></tr>\n");
 		}
 	sqlite3_finalize(st);
 	lw_buf_put(&b, "</table>");
+	lw_web_silences_section(rq, wh, &b);
 	lw_page_end(rq, &b);
 	lw_page_reply(rq, &b, 200);
 	lw_wh_close(wh);

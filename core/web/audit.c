@@ -56,18 +56,16 @@ void lw_page_begin(struct lw_web_req *rq, struct lw_strbuf *b, const char *title
 {
 	static const struct { const char *path, *zh, *en; } nav[] = {
 		{"/ui/", "总览", "Overview"}, {"/ui/ranking", "排名", "Ranking"},
-		{"/ui/alerts", "预警", "Alerts"},
+		{"/ui/alerts", "预警", "Alerts"}, {"/ui/cases", "案件", "Cases"},
+		{"/ui/deadlines", "时限", "Deadlines"}, {"/ui/sources", "数据来源", "Sources"},
 	};
 
 	lw_strbuf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
 		      "<title>", rq->en ? "en" : "zh-CN");
 	lw_buf_esc(b, title);
-	/* System fonts only: nothing is fetched from outside the intranet. */
-	lw_buf_put(b, " - litwatch</title><style>body{font-family:\"WenQuanYi Micro Hei\","
-		   "\"Microsoft YaHei\",sans-serif;margin:1em}table{border-collapse:collapse}"
-		   "td,th{border:1px solid #999;padding:2px 6px}td.n{text-align:right}"
-		   ".red{background:#f4b6b6}.orange{background:#f9d3a5}.yellow{background:#f7f0a8}"
-		   "nav a{margin-right:1em}.err{color:#a00}</style></head><body><nav>");
+	/* One stylesheet for every page, from this daemon (lw_web_style). */
+	lw_buf_put(b, " - litwatch</title><link rel=\"stylesheet\" href=\"/ui/style.css\"></head>"
+		   "<body><nav>");
 	for (size_t i = 0; i < sizeof nav / sizeof nav[0]; i++)
 		lw_strbuf_printf(b, "<a href=\"%s%s\">%s</a>", nav[i].path, rq->en ? "?lang=en" : "",
 			      rq->en ? nav[i].en : nav[i].zh);
@@ -75,17 +73,20 @@ void lw_page_begin(struct lw_web_req *rq, struct lw_strbuf *b, const char *title
 		lw_buf_put(b, "<span id=\"who\">");
 		lw_buf_esc(b, rq->user);
 		lw_strbuf_printf(b, " (%s)</span> <form method=\"post\" action=\"/ui/logout\" "
-			      "style=\"display:inline\"><input type=\"hidden\" name=\"csrf\" "
+			      "class=\"inline\"><input type=\"hidden\" name=\"csrf\" "
 			      "value=\"%s\"><button id=\"logout\">%s</button></form>",
 			      lw_role_name(rq->role), rq->sess.csrf, LW_T(rq, "退出", "Log out"));
 	}
 	lw_buf_put(b, "</nav><h1>");
 	lw_buf_esc(b, title);
 	lw_buf_put(b, "</h1>\n");
+	/* What follows is the page's content (cache.c keeps it). */
+	snprintf(rq->title, sizeof rq->title, "%s", title);
+	rq->content_from = b->len;
 }
 
 void lw_page_end(struct lw_web_req *rq, struct lw_strbuf *b)
 {
-	(void)rq;
+	rq->content_to = b->len;
 	lw_buf_put(b, "</body></html>\n");
 }

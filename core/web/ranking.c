@@ -81,7 +81,7 @@ void lw_web_ranking(struct lw_web_req *rq)
 					 "调撤", "负责人出庭率%", "同比%"};
 	static const char *const en[] = {"Rank", "Agency", "Filed", "Concluded", "Lost", "Loss %",
 					 "Withdrawn+mediated", "Head appearance %", "YoY %"};
-	struct lw_fig_opts fo = {rq->w->rounding, rq->w->withdrawn_is_loss, 1, rq->w->known_agencies};
+	struct lw_fig_opts fo = {rq->s->rounding, rq->s->withdrawn_is_loss, 1, rq->s->known_agencies};
 	struct lw_fig_table t = {0};
 	struct lw_fig_period p;
 	struct lw_err err = {0};
@@ -144,7 +144,7 @@ void lw_web_ranking(struct lw_web_req *rq)
 		if (rank[order[k]])
 			lw_strbuf_printf(&b, "%d", rank[order[k]]);
 		lw_buf_put(&b, "</td><td class=\"agency\">");
-		lw_buf_esc(&b, r->group);
+		lw_buf_agency_link(rq, &b, r->group);
 		lw_strbuf_printf(&b, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td "
 			      "class=\"n\">%lld</td>", r->c.filed, r->c.concluded, r->c.lost);
 		cell_rate(&b, r->r.loss);
@@ -185,11 +185,11 @@ void lw_web_ranking_download(struct lw_web_req *rq, const char *format)
 		return;
 	}
 	o.by = LW_FIG_BY_AGENCY;
-	o.rounding = rq->w->rounding;
-	o.withdrawn_is_loss = rq->w->withdrawn_is_loss;
+	o.rounding = rq->s->rounding;
+	o.withdrawn_is_loss = rq->s->withdrawn_is_loss;
 	o.min_concluded = LW_REPORT_MIN_CONCLUDED_DEFAULT;
 	o.flag_top = LW_REPORT_FLAG_TOP_DEFAULT;
-	o.known_agencies = rq->w->known_agencies;
+	o.known_agencies = rq->s->known_agencies;
 	if (!(wh = lw_web_open_ro(rq)))
 		return;
 	if (lw_bulletin_build(wh, &o, &doc, &err) != 0) {
@@ -229,7 +229,7 @@ void lw_web_ranking_download(struct lw_web_req *rq, const char *format)
 
 void lw_web_api_stats(struct lw_web_req *rq)
 {
-	struct lw_fig_opts fo = {rq->w->rounding, rq->w->withdrawn_is_loss, 0, NULL};
+	struct lw_fig_opts fo = {rq->s->rounding, rq->s->withdrawn_is_loss, 0, NULL};
 	struct lw_fig_table t = {0};
 	struct lw_fig_period p;
 	struct lw_err err = {0};
@@ -262,6 +262,10 @@ void lw_web_api_stats(struct lw_web_req *rq)
 	rq->reply.len = rq->reply.body ? strlen(rq->reply.body) : 0;
 	rq->reply.status = rq->reply.body ? 200 : 500;
 	rq->reply.content_type = "application/json";
+	rq->content_from = 0;
+	rq->content_to = rq->reply.len;
+	if (rq->building)
+		lw_web_cache_done(rq, rq->reply.body, rq->reply.len);
 	json_decref(doc);
 	lw_fig_table_free(&t);
 }

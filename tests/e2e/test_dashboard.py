@@ -35,6 +35,10 @@ except ImportError:  # pragma: no cover - .ci/packages installs python3-openpyxl
 HOSTILE = "<img src=x onerror=alert(1)>"
 # The importer drops spaces from agency names; an img tag needs none.
 HOSTILE_AGENCY = "<img/src=x/onerror=alert(1)>局"
+# A name nobody confirmed (held while unknown_agencies is "hold").
+HELD = "市自然资源管理局"
+# One case of 市自然资源局 (the fixture's first), for obligations and a conflict.
+CASE1 = "(2024)鄂9005行初1号"
 PASSWORDS = {"ana": ("analyst", "analyst-pass-1"), "vi": ("viewer", "viewer-pass-1"),
              "adm": ("admin", "admin-pass-1")}
 
@@ -105,11 +109,48 @@ class DashboardBase(DaemonTestCase):
             w.writerow(fx.COURT)
             w.writerows(c.rows)
         litwatch("import", "--config", cfg, "--profile", "court-cases", "--json", path)
+        # Two cases whose defendant nobody confirmed (held), and a row that
+        # cannot go in (the file is partly imported, with a report).
+        c = fx.Cases()
+        c.seq = 9500
+        c.add(HELD, "2024-07-15", n=2)
+        c.rows.append(["(2024)鄂9005行初9599号", "潜江市人民法院", "行政处罚", "张三", HELD,
+                       "2024-13-45", "", "", "是"])
+        path = os.path.join(cls.template, "held.csv")
+        with open(path, "w", encoding="utf-8-sig", newline="") as f:
+            w = csv.writer(f, lineterminator="\r\n")
+            w.writerow(fx.COURT)
+            w.writerows(c.rows)
+        with open(cfg, encoding="utf-8") as f:
+            hold = json.load(f)
+        hold["unknown_agencies"] = "hold"
+        hold_cfg = os.path.join(cls.template, "hold.json")
+        with open(hold_cfg, "w", encoding="utf-8") as f:
+            json.dump(hold, f, ensure_ascii=False)
+        litwatch("import", "--config", hold_cfg, "--profile", "court-cases", "--json", path,
+                 check=None)
+        os.unlink(hold_cfg)
         con = sqlite3.connect(os.path.join(cls.template, "litwatch.db"))
         with con:
             con.execute("INSERT INTO alerts (id, rule, labels, period, fingerprint, state, summary)"
                         " VALUES (1, 'loss_rate', '{}', '2024Q3', 'fp-1', 'firing', ?)",
                         (HOSTILE + " loss rate rising",))
+            # Obligations as core/deadlines stores them: one overdue, one
+            # due in two days (this week), one done late.
+            soon = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600 + 2 * 86400))
+            agency = con.execute("SELECT id FROM agencies WHERE name = '市自然资源局'").fetchone()[0]
+            for rule, due, done, status, late in (
+                    ("report-new-suit", "2024-07-04", None, "open", None),
+                    ("defence", soon, None, "open", None),
+                    ("loss-analysis", "2024-09-10", "2024-09-15", "late", 5)):
+                con.execute("INSERT INTO obligations (case_no, rule, agency_id, calendar, "
+                            "start_date, due_date, done_date, status, days_late, computed_at) "
+                            "VALUES (?, ?, ?, 'working', '2024-07-01', ?, ?, ?, ?, "
+                            "'2024-07-01T00:00:00Z')", (CASE1, rule, agency, due, done, status,
+                                                         late))
+            con.execute("INSERT INTO conflicts (table_name, row_key, field, value_kept, "
+                        "source_kept, value_other, source_other, import_id) VALUES ('cases', ?, "
+                        "'cause', '行政处罚', 'court', ?, 'agency-sheet', 1)", (CASE1, HOSTILE))
             con.execute("INSERT INTO alerts (id, rule, labels, period, fingerprint, state, summary)"
                         " VALUES (2, 'filed', '{}', '2024Q3', 'fp-2', 'firing', 'filed up')")
         con.close()
