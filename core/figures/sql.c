@@ -64,7 +64,8 @@ const char lw_figsql_lost_cases[] =
 
 /* Per agency: enforcement-related work orders in the period, of which
  * complaints or reports, and in the same period last year.  Each count is
- * a range of the index tickets_agency_received (agency_id, received_at):
+ * a range of the index tickets_agency_received (agency_id, received_at,
+ * law_enforcement, category; schema 13), which covers it:
  * the warehouse has no index on received_at alone (schema 6). */
 #define HOTLINE_COUNT(from, to, extra)                                                             \
 	"(SELECT count(*) FROM tickets t WHERE t.agency_id = a.id AND t.received_at >= " from      \

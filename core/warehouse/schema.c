@@ -592,6 +592,20 @@ static const char province_sql[] =
 static const char tickets_no_category_index_sql[] =
 	"DROP INDEX IF EXISTS tickets_category_received;\n";
 
+/* ---- tickets: the per-agency index covers the figures' counts ---------- */
+/* The bulletin's and the dashboard's 12345 counts (figures/sql.c,
+ * lw_figsql_hotline) count per agency and period the work orders that
+ * concern law enforcement, and of them the complaints: with the two flags
+ * in the index the counts read the index alone, not each work order's row
+ * (5 M work orders: a quarterly bulletin 2.4 s -> 1.6 s).  Inserting
+ * costs about the same (300 000 shuffled rows: 1.42 s CPU, 1.46 s): it is
+ * the same B-tree with two short columns more.  Rebuilt once, at the
+ * upgrade (a few seconds per million work orders). */
+static const char tickets_covering_agency_index_sql[] =
+	"DROP INDEX IF EXISTS tickets_agency_received;\n"
+	"CREATE INDEX tickets_agency_received ON tickets(agency_id, received_at, law_enforcement,\n"
+	"  category);\n";
+
 const struct lw_wh_migration lw_wh_migrations[] = {
 	{1, "canonical data: cases, tickets, agencies, imports, rejects, conflicts, cursors, alerts",
 	 v1_sql},
@@ -608,6 +622,8 @@ const struct lw_wh_migration lw_wh_migrations[] = {
 	{11, "province: the change feed of the rows pushed to PostgreSQL", province_sql},
 	{12, "tickets without the index by category (faster 12345 imports)",
 	 tickets_no_category_index_sql},
+	{13, "tickets: the per-agency index covers the 12345 counts of the figures",
+	 tickets_covering_agency_index_sql},
 };
 
 const int lw_wh_migration_count =
