@@ -20,6 +20,7 @@ import random
 import signal
 import sqlite3
 import subprocess
+import tempfile
 import time
 import unittest
 
@@ -376,6 +377,49 @@ class Province(DaemonTestCase):
         self.assert_same_rows(c)
         self.assert_same_figures([c])
         self.assertNotIn(pgserver.PgServer.PASSWORD, d.log_text())
+
+    def test_disk_full_at_the_province_retries_and_loses_nothing(self):
+        # The role's tables live on a 4 MiB filesystem: the first push runs
+        # out of space, fails whole, and is retried with back-off; imports
+        # go on; once the filesystem grows, every row arrives once.
+        if os.geteuid() != 0:
+            self.skipTest("needs root to mount a small filesystem for a tablespace")
+        small = tempfile.mkdtemp(prefix="lw-pg-small-")
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", small],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            self.skipTest("cannot mount a tmpfs here (%s)" % r.stderr.strip())
+        self.addCleanup(subprocess.run, ["umount", "-l", small], capture_output=True)
+        if self.pg.user:
+            os.chown(small, self.pg.user.pw_uid, self.pg.user.pw_gid)
+        role = pgserver.PgServer.ROLE
+        self.pg.sql("CREATE TABLESPACE small LOCATION '%s'" % small, db="postgres")
+        self.pg.sql("GRANT CREATE ON TABLESPACE small TO %s" % role, db="postgres")
+        self.pg.sql("ALTER ROLE %s SET default_tablespace = small" % role, db="postgres")
+        self.addCleanup(self.pg.sql, "ALTER ROLE %s RESET default_tablespace" % role,
+                        db="postgres")
+        c, port = "411127", free_port()
+        self.import_tickets(c, 1, 20000, seed=9)
+        d = self.start(self.county_config(c, port, batch_rows=2000))
+        d.notify.wait_for("READY=1")
+        start = time.monotonic()
+        st = self.status(port)
+        while time.monotonic() - start < 60:
+            st = self.status(port)
+            if st["failures"] >= 2:
+                break
+            time.sleep(0.2)
+        self.assertEqual(st["state"], "retrying", st)
+        self.assertIn("No space left on device", st["last_error"])
+        self.assertGreater(st["lag_rows"], 0)
+        self.import_cases(c, 1, 30, seed=10)  # the county goes on meanwhile
+        r = subprocess.run(["mount", "-o", "remount,size=256m", small], capture_output=True,
+                           text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.wait_pushed(c)
+        self.assert_same_rows(c)
+        self.assertEqual(self.status(port)["state"], "ok")
+        self.assertEqual(d.stop(), 0, d.log_text())
 
     def test_a_county_registered_again_over_its_old_rows_is_upserted_not_seeded(self):
         # A new county's first push COPYs straight into its partition: only
