@@ -40,6 +40,7 @@ static const char sql_each[] =
 	"  FROM obligations o LEFT JOIN agencies a ON a.id = o.agency_id\n"
 	" WHERE (:agency IS NULL OR a.name = :agency)\n"
 	"   AND (:rule IS NULL OR o.rule = :rule)\n"
+	"   AND (:case_no IS NULL OR o.case_no = :case_no)\n"
 	"   AND (:state IS NULL OR state = :state)\n"
 	" ORDER BY o.due_date IS NULL, o.due_date, a.name, o.case_no, o.rule";
 static const char sql_on_time[] =
@@ -246,7 +247,8 @@ int lw_obligations_each(struct lw_wh *wh, const struct lw_dl_conf *conf, const c
 		return lw_err_set(e, LW_EINVAL, "as-of date \"%s\" is not a date", as_of);
 	if ((rc = lw_wh_stmt(wh, sql_each, &st, e)) || (rc = lw_wh_bind_text(st, ":as_of", as_of, e)) ||
 	    (rc = bind_opt(st, ":agency", f->agency, e)) || (rc = bind_opt(st, ":rule", f->rule, e)) ||
-	    (rc = bind_opt(st, ":state", f->state, e)))
+	    (rc = bind_opt(st, ":state", f->state, e)) ||
+	    (rc = bind_opt(st, ":case_no", f->case_no, e)))
 		return rc;
 	while ((rc = lw_wh_step(wh, st, e)) == 1) {
 		struct lw_ob_row r;

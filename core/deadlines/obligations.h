@@ -52,6 +52,7 @@ struct lw_ob_filter {
 	const char *agency; /* NULL: all */
 	const char *state;  /* NULL: all; else one of the states above */
 	const char *rule;   /* NULL: all */
+	const char *case_no; /* NULL: all */
 };
 
 /* Call fn for every obligation matching f as of as_of (an ISO date), in

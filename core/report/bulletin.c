@@ -250,7 +250,7 @@ static int late_row(void *ud, const struct lw_ob_row *r)
 static int deadlines_json(struct lw_wh *wh, const struct lw_bulletin_opts *o, json_t *doc,
 			  struct lw_err *e)
 {
-	static const struct lw_ob_filter late = {NULL, "late", NULL}, overdue = {NULL, "overdue", NULL};
+	static const struct lw_ob_filter late = {.state = "late"}, overdue = {.state = "overdue"};
 	struct dl_ctx c = {json_array(), json_array(), &o->period, o->rounding};
 	int rc;
 

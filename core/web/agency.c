@@ -214,7 +214,7 @@ void lw_web_agency(struct lw_web_req *rq)
 	cases(rq, wh, &b, id, name);
 	lw_strbuf_printf(&b, "<h2>%s</h2>", LW_T(rq, "时限义务（到期、逾期、迟办）",
 						 "Obligations (due, overdue, late)"));
-	lw_web_obligations_table(rq, wh, &b, "agency-obligations", name, NULL, NULL, NULL, 200);
+	lw_web_obligations_table(rq, wh, &b, "agency-obligations", name, NULL, NULL, NULL, NULL, 200);
 	alerts(rq, wh, &b, name);
 	unresolved(rq, wh, &b, name);
 	lw_page_end(rq, &b);

@@ -279,6 +279,9 @@ void lw_web_case(struct lw_web_req *rq)
 			lw_buf_put(&b, "</td></tr>\n");
 		}
 	lw_buf_put(&b, "</table>");
+	lw_strbuf_printf(&b, "<h2>%s</h2>", LW_T(rq, "时限义务", "Obligations (time limits)"));
+	lw_web_obligations_table(rq, wh, &b, "case-obligations", NULL, NULL, rq->case_no, NULL, NULL,
+				 100);
 	lw_page_end(rq, &b);
 	lw_page_reply(rq, &b, 200);
 	lw_wh_close(wh);

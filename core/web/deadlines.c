@@ -74,7 +74,7 @@ static int row(void *ud, const struct lw_ob_row *r)
 
 int lw_web_obligations_table(struct lw_web_req *rq, struct lw_wh *wh, struct lw_strbuf *b,
 			     const char *table_id, const char *agency, const char *state,
-			     const char *from, const char *to, int limit)
+			     const char *case_no, const char *from, const char *to, int limit)
 {
 	static const char *const states[] = {"overdue", "due", "late"};
 	struct walk w = {rq, b, from, to, agency, limit, 0, 0};
@@ -91,9 +91,10 @@ int lw_web_obligations_table(struct lw_web_req *rq, struct lw_wh *wh, struct lw_
 			 LW_T(rq, "办结", "Done"), LW_T(rq, "状态", "State"),
 			 LW_T(rq, "天数", "Days"));
 	for (size_t i = 0; i < sizeof states / sizeof states[0] && !w.more; i++) {
-		struct lw_ob_filter f = {agency, state ? state : states[i], NULL};
+		struct lw_ob_filter f = {agency, case_no ? state : state ? state : states[i], NULL,
+					 case_no};
 		int rc;
-		if (state && i > 0)
+		if ((state || case_no) && i > 0)
 			break;
 		rc = lw_obligations_each(wh, rq->s->deadlines, today, &f, row, &w, &err);
 		if (rc < 0) {
@@ -187,7 +188,7 @@ void lw_web_deadlines(struct lw_web_req *rq)
 	lw_strbuf_printf(&b, "<h2>%s</h2>", LW_T(rq, "义务（先逾期，再未到期，再迟办）",
 						 "Obligations (overdue, then due, then late)"));
 	lw_web_obligations_table(rq, wh, &b, "obligations", rq->agency[0] ? rq->agency : NULL, state,
-				 NULL, NULL, 500);
+				 NULL, NULL, NULL, 500);
 	lw_page_end(rq, &b);
 	lw_page_reply(rq, &b, 200);
 	lw_wh_close(wh);

@@ -52,7 +52,7 @@ static void risk_table(struct lw_web_req *rq, struct lw_wh *wh, struct lw_strbuf
 	const struct lw_dashboard_conf *d = &rq->s->dash;
 	struct count_ud overdue = {json_object()};
 	json_t *firing = json_object();
-	struct lw_ob_filter f = {NULL, "overdue", NULL};
+	struct lw_ob_filter f = {.state = "overdue"};
 	struct lw_fig_hotline *h = NULL;
 	struct lw_err err = {0};
 	sqlite3_stmt *st;
@@ -191,7 +191,7 @@ void lw_web_overview(struct lw_web_req *rq)
 		gmtime_r(&wk, &tm);
 		strftime(until, sizeof until, "%Y-%m-%d", &tm);
 		lw_strbuf_printf(&b, "<h2>%s</h2>", LW_T(rq, "本周到期的时限", "Deadlines due this week"));
-		lw_web_obligations_table(rq, wh, &b, "due-week", NULL, "due", today, until, 100);
+		lw_web_obligations_table(rq, wh, &b, "due-week", NULL, "due", NULL, today, until, 100);
 	}
 	lw_strbuf_printf(&b, "<h2>%s</h2><ul id=\"firing\">", LW_T(rq, "正在触发的预警",
 								      "Firing alerts"));

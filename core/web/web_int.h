@@ -188,11 +188,12 @@ void lw_web_silence_form(struct lw_web_req *rq, struct lw_strbuf *b, long long i
 void lw_web_silences_section(struct lw_web_req *rq, struct lw_wh *wh, struct lw_strbuf *b);
 void lw_web_deadlines(struct lw_web_req *rq);
 /* The obligations of agency (NULL: all) in state (NULL: due, overdue and
- * late) as a table of id table_id; at most limit rows.  Returns the rows
- * shown, or -1 on an error (said in the page). */
+ * late) as a table of id table_id; at most limit rows.  With case_no, that
+ * case's obligations in every state.  Returns the rows shown, or -1 on an
+ * error (said in the page). */
 int lw_web_obligations_table(struct lw_web_req *rq, struct lw_wh *wh, struct lw_strbuf *b,
 			     const char *table_id, const char *agency, const char *state,
-			     const char *from, const char *to, int limit);
+			     const char *case_no, const char *from, const char *to, int limit);
 void lw_web_sources(struct lw_web_req *rq);
 /* The file name of an import's origin, without the server's folders. */
 void lw_web_import_file(struct lw_strbuf *b, const char *origin);

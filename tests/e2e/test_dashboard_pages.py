@@ -230,6 +230,17 @@ class DashboardPages(DashboardBase):
         body = self.page("/ui/deadlines?state=overdue&lang=en", sid)
         self.assertEqual([r[5] for r in parse(body).tables["obligations"][1:]], ["overdue"])
         self.page("/ui/deadlines?state=nonsense", sid, 400)
+        # The case page: that case's obligations, in every state; none for another.
+        q = __import__("urllib.parse").parse.quote
+        case_obl = parse(self.page("/ui/case?case=" + q(CASE1), sid)).tables["case-obligations"]
+        self.assertEqual(sorted((r[0], r[2], r[5]) for r in case_obl[1:]),
+                         sorted((r[0], r[2], r[5]) for r in obl))
+        con = self.db()
+        other = con.execute("SELECT case_no FROM cases WHERE case_no NOT IN (SELECT case_no FROM "
+                            "obligations) LIMIT 1").fetchone()[0]
+        con.close()
+        body = self.page("/ui/case?case=" + q(other), sid)
+        self.assertEqual(len(parse(body).tables["case-obligations"]), 1)  # the header only
         # The overview: only the one due within the week.
         body = self.page("/ui/?period=2024Q3", sid)
         week = parse(body).tables["due-week"][1:]
