@@ -6,7 +6,8 @@ Starts a throw-away PostgreSQL 15 (tests/e2e/pgserver.py), imports TICKETS
 `litwatch import`, then starts litwatchd with a `province` section and
 measures, in the same run:
   - the first push into an empty PostgreSQL: rows/s (rows of every table
-    that goes up) and the daemon's peak RSS;
+    that goes up) and the daemon's peak RSS, from the daemon's start and
+    from the county's registration at the province (the push itself);
   - the floor: psql \\copy of the same tickets and cases (exported from the
     warehouse as CSV) into bare tables without keys;
   - an incremental batch: 1000 changed work orders imported, and the time
@@ -107,9 +108,13 @@ try:
     start = time.monotonic()
     d = subprocess.Popen([os.path.join(build, "bin", "litwatchd"), "--config", cfg],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    registered = None
     while local_seq() == 0 or mark(pg) != local_seq():
+        if registered is None and mark(pg) >= 0:
+            registered = time.monotonic()  # connected, schema made, county registered
         time.sleep(0.2)
     secs = time.monotonic() - start
+    push_secs = time.monotonic() - (registered or start)
     with open("/proc/%d/status" % d.pid) as f:
         rss = [l for l in f if l.startswith("VmHWM")][0].split()[1]
     rows = int(pg.sql("SELECT (SELECT count(*) FROM litwatch.tickets) + (SELECT count(*) FROM "
@@ -118,6 +123,9 @@ try:
                       "litwatch.agencies)")[0][0])
     print("%-34s %8.1f s %10.0f rows/s %8.1f MiB peak RSS" % ("litwatchd first push", secs,
                                                              rows / secs, int(rss) / 1024))
+    print("%-34s %8.1f s %10.0f rows/s  (from the county's registration at the province;"
+          " without the daemon's start and warehouse check)" % ("  of which the push itself",
+                                                               push_secs, rows / push_secs))
     # The floor: \copy of the same rows into bare tables.
     con = sqlite3.connect(db)
     for t in ("tickets", "cases"):
@@ -141,7 +149,8 @@ try:
     n = tickets + ncases
     print("%-34s %8.1f s %10.0f rows/s %8.1f MiB peak RSS (psql)" % ("psql \\copy, bare tables",
                                                                     csecs, n / csecs, crss / 1024))
-    print("first push / \\copy (rows/s): %.2f" % ((rows / secs) / (n / csecs)))
+    print("first push / \\copy (rows/s): %.2f from the daemon's start, %.2f the push itself"
+          % ((rows / secs) / (n / csecs), (rows / push_secs) / (n / csecs)))
     # Incremental: 1000 changed work orders, from their commit to the province.
     write_tickets(os.path.join(work, "u.csv"), 1, 1000, " (更新)")
     imp("hotline-12345", os.path.join(work, "u.csv"))

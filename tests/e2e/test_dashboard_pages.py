@@ -274,6 +274,25 @@ class DashboardPages(DashboardBase):
             self.assertNotEqual(r.returncode, 0, bad)
             self.assertIn("dashboard", r.stdout + r.stderr)
 
+    # ---- idle sessions ----
+
+    def test_a_session_expires_after_the_configured_idle_time_and_use_keeps_it(self):
+        # The shortest idle timeout the configuration accepts is 1 minute:
+        # this test waits for it once.
+        self.cfg_doc["dashboard"] = {"idle_timeout": "1m"}
+        self.cfg = self.write_config(self.cfg_doc)
+        busy = self.session("vi")
+        idle, _ = self.login("ana")
+        for _ in range(7):  # used every 10 s: never idle for a minute
+            self.page("/ui/", busy)
+            time.sleep(10)
+        self.page("/ui/", busy)
+        s, _, h = self.get("/ui/", idle)
+        self.assertEqual(s, 303)
+        self.assertTrue(self.header(h, "Location").startswith("/ui/login"))
+        s, _, _ = self.get("/api/stats?period=2024Q3", idle)
+        self.assertEqual(s, 401)
+
     # ---- sources, imports, aliases ----
 
     def test_sources_page_shows_imports_and_a_report_and_mapping_a_held_name_changes_figures(self):
