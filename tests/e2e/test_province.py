@@ -389,11 +389,16 @@ class Province(DaemonTestCase):
                            capture_output=True, text=True)
         if r.returncode != 0:
             self.skipTest("cannot mount a tmpfs here (%s)" % r.stderr.strip())
-        self.addCleanup(subprocess.run, ["umount", "-l", small], capture_output=True)
+        # Cleanups run last first: the database goes, then the tablespace,
+        # then the filesystem (the server, shared by the other tests, must
+        # never be left with a tablespace whose files are gone).
+        self.addCleanup(subprocess.run, ["umount", small], capture_output=True)
         if self.pg.user:
             os.chown(small, self.pg.user.pw_uid, self.pg.user.pw_gid)
         role = pgserver.PgServer.ROLE
         self.pg.sql("CREATE TABLESPACE small LOCATION '%s'" % small, db="postgres")
+        self.addCleanup(self.pg.sql, "DROP TABLESPACE small", db="postgres")
+        self.addCleanup(self.pg.sql, "DROP DATABASE %s WITH (FORCE)" % self.pg.DB, db="postgres")
         self.pg.sql("GRANT CREATE ON TABLESPACE small TO %s" % role, db="postgres")
         self.pg.sql("ALTER ROLE %s SET default_tablespace = small" % role, db="postgres")
         self.addCleanup(self.pg.sql, "ALTER ROLE %s RESET default_tablespace" % role,
