@@ -78,4 +78,10 @@ const char *lw_satisfaction_zh(enum lw_satisfaction s);
  */
 const char *lw_enforcement_keyword(const char *text);
 
+/* For tests and the fuzz target: 0 when the keyword matcher (one pass over
+ * the text) gives, for text and every table above, what a strstr per
+ * keyword gives, and every keyword has the shape the matcher relies on;
+ * -1 otherwise. */
+int lw_vocab_selfcheck(const char *text);
+
 #endif

@@ -298,6 +298,46 @@ static int open_once(const char *path, struct stat *st, struct lw_ingest_result 
 	return fd;
 }
 
+/* An entry of a file's problem list and its place in the list. */
+struct listed {
+	json_t *o;
+	json_int_t row;
+	size_t at;
+};
+
+static int by_row(const void *a, const void *b)
+{
+	const struct listed *x = a, *y = b;
+
+	if (x->row != y->row)
+		return x->row < y->row ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Put a file's problems back in row order (stable): a sorted pipe stores
+ * rows in key order, so the warnings and refusals of the store come in
+ * that order.  The list is capped (max_errors) as it fills, so past the
+ * cap the rows listed are the first met, not always the lowest. */
+static void problems_by_row(json_t *errors)
+{
+	size_t n = json_array_size(errors), i;
+	struct listed *v;
+	json_t *o;
+
+	if (n < 2 || !(v = malloc(n * sizeof *v)))
+		return;
+	json_array_foreach(errors, i, o) {
+		v[i].o = json_incref(o);
+		v[i].row = json_integer_value(json_object_get(o, "row"));
+		v[i].at = i;
+	}
+	qsort(v, n, sizeof *v, by_row);
+	json_array_clear(errors);
+	for (i = 0; i < n; i++)
+		json_array_append_new(errors, v[i].o);
+	free(v);
+}
+
 static int ingest_path(struct lw_ingest *ing, const struct lw_ingest_file *f,
 		       const char *origin, const char *agency, struct lw_ingest_result *res,
 		       struct lw_err *e);
@@ -484,6 +524,8 @@ static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, cons
 						   row->cells, row->ncells, res, e)) != 0)
 				goto wh_fail;
 		}
+		if (lw_pipe_sorted(pipe))
+			problems_by_row(res->errors);
 		lw_pipe_free(pipe); /* the reader thread has stopped: tab is ours again */
 		pipe = NULL;
 		res->footer_rows = footer_list(tab);

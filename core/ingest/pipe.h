@@ -1,6 +1,10 @@
 /*
- * pipe.h — a table read and mapped on a second thread, row by row, in
- * order, while the caller stores the rows.  Internal to core/ingest/.
+ * pipe.h — a table read and mapped on a second thread, row by row, while
+ * the caller stores the rows.  Internal to core/ingest/.
+ *
+ * Rows come in the file's order, except for a work-order export (profile
+ * target tickets): sorted by key within windows of up to 65 536 rows, and
+ * rows of equal keys in the file's order (pipe.c says why).
  */
 #ifndef LW_INGEST_PIPE_H
 #define LW_INGEST_PIPE_H
@@ -10,7 +14,8 @@
 
 struct lw_pipe_row {
 	uint32_t num;             /* source row number */
-	const char *const *cells; /* a copy of the row's cells */
+	const char *const *cells; /* a copy of the row's cells; those of columns the
+				     mapping does not feed from are "" */
 	size_t ncells;
 	struct lw_record rec;     /* the row mapped through the profile */
 };
@@ -26,6 +31,9 @@ int lw_pipe_start(struct lw_table *tab, const struct lw_mapping *map,
 /* The next row, valid (and the caller's to change) until the next call.  Returns 0, LW_EEOF at the
  * end of the table, or the reader's error (message in e). */
 int lw_pipe_next(struct lw_pipe *p, struct lw_pipe_row **row, struct lw_err *e);
+
+/* Nonzero when rows come sorted by key (not in the file's order). */
+int lw_pipe_sorted(const struct lw_pipe *p);
 
 /* Stop the thread (wherever it is) and free everything. */
 void lw_pipe_free(struct lw_pipe *p);

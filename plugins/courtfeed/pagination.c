@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -28,6 +29,12 @@ static void sb_add(struct sbuf *b, const char *s, size_t n)
 {
 	if (b->oom)
 		return;
+	/* len + n + 1 must not wrap around (then nothing would be allocated
+	 * and memcpy would write n bytes past the buffer), nor cap's doubling. */
+	if (n > SIZE_MAX / 2 - b->len - 1) {
+		b->oom = 1;
+		return;
+	}
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 128;
 		char *np;

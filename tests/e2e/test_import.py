@@ -266,6 +266,36 @@ class ImportAndStats(DaemonTestCase):
         self.assertNotIn(b"13812345678", data)
         self.assertNotIn("李四".encode(), data)
 
+    def test_hotline_export_out_of_order_later_row_of_a_key_wins_problems_in_row_order(self):
+        # The importer stores a work-order export sorted by key within
+        # windows (pipe.c); what lands and what the report says must be as
+        # if the rows were stored in the file's order.
+        header = ["工单编号", "来电时间", "诉求类型", "问题分类", "诉求内容", "承办单位", "工单状态",
+                  "满意度", "来电号码", "来电人"]
+        rows = []
+        for i in range(3000):
+            rows.append(["GD%06d" % ((i * 7919) % 3000), "2024/5/6 9:30", "投诉", "城管执法", "内容%d" % i,
+                         "市城管局", "办理中", "未评价", "13812345678", "李四"])
+        # Bad dates, rejected: keys GD002757, GD000595, GD001190 (stored in
+        # key order, listed in row order).
+        rows[3][1] = "2024/2/30 9:30"
+        rows[5][1] = "不是日期"
+        rows[10][1] = "2024/13/1 8:00"
+        # Key GD999999 three times: the last one's status must win.
+        rows[100][0] = rows[200][0] = rows[2900][0] = "GD999999"
+        rows[100][6], rows[200][6], rows[2900][6] = "办理中", "已办结", "已回访"
+        f = os.path.join(self.dir, "shuffled.csv")
+        write_csv(f, header, rows, encoding="gb18030")
+        out = json.loads(self.imp("hotline-12345", f, check=1).stdout)
+        self.assertEqual((out["rows"], out["rejected"]), (3000, 3))
+        self.assertEqual((out["inserted"], out["updated"]), (2995, 2))
+        listed = [e["row"] for e in out["errors"]]
+        self.assertEqual(listed, sorted(listed))
+        self.assertEqual(listed, [5, 7, 12])  # data row i is row i + 2 (the header is row 1)
+        st = self.query("SELECT status, source_row FROM tickets WHERE ticket_no = 'GD999999'")
+        self.assertEqual(st, [("visited", 2902)])
+        self.assertEqual(self.query("SELECT count(*) FROM tickets"), [(2995,)])
+
     def test_xlsx_agency_report_with_title_and_two_row_header(self):
         script = (
             "import openpyxl, sys\n"

@@ -32,6 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    lw_satisfaction_parse(s, size ? data[0] % 120 : 0) >= LW_SAT__COUNT)
 		abort();
 	(void)lw_enforcement_keyword(s);
+	if (lw_vocab_selfcheck(s) != 0) /* one-pass matcher == strstr per keyword */
+		abort();
 	if (lw_pii_mask_phone(s, out, sizeof out, NULL) == 0) {
 		size_t clear = 0;
 		for (const char *p = out; *p; p++)

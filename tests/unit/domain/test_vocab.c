@@ -112,9 +112,28 @@ static void enforcement_flag_names_its_keyword(void **state)
 	assert_null(lw_enforcement_keyword("\xe6\x89"));
 }
 
+/* The one-pass keyword matcher answers as a strstr per keyword would, on
+ * texts where words overlap, repeat, sit at the end, are cut short, or
+ * come in full-width or spaced forms. */
+static void keyword_matcher_agrees_with_strstr_per_word(void **state)
+{
+	static const char *const texts[] = {
+		"", "a", "未办结", "办结", "已办结未办结", "待回访回访", "回访待回访", "处理完毕已处理",
+		"重复工单已办结", "不满意", "满意不满意", "不太满意", "基本满意", "一般满意", "拒评",
+		"咨询投诉举报", "投诉举报", "举报投诉", "其他其它", "意见建议", "反映问题", "求援求助",
+		"城管执法人员态度粗暴", "违章建筑被强拆", "违章建", "停业整", "责令停业整顿", "拖",
+		"ＡＢＣ　执 法", "罚\xe6", "\xe6\xb3", "办理中（延期）", "新工单", "已签收待签收",
+		"市民反映价格投诉问题，请尽快处理", "ab执法cd罚款ef", "征收征地拆迁拆除",
+	};
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+		if (lw_vocab_selfcheck(texts[i]) != 0)
+			fail_msg("matcher and strstr disagree on \"%s\"", texts[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(keyword_matcher_agrees_with_strstr_per_word),
 		cmocka_unit_test(category_variants_map_to_the_seven_categories),
 		cmocka_unit_test(status_words_map_to_open_and_closed),
 		cmocka_unit_test(satisfaction_words_and_scores),
