@@ -12,7 +12,8 @@ measures, in the same run:
     warehouse as CSV) into bare tables without keys;
   - an incremental batch: 1000 changed work orders imported, and the time
     from the end of `litwatch import` (its SQLite commit) until the
-    province's high-water mark covers them, at interval 1s.
+    province's high-water mark covers them, at interval 1s;
+  - a county's bulletin from the province (report --pg) beside its own.
 
 usage: bench/province/run.py BUILD_DIR [TICKETS [CASES]]   (default 1000000 100000)
 """
@@ -160,6 +161,17 @@ try:
         time.sleep(0.02)
     print("1000 changed rows visible at the province %.2f s after their commit (interval 1s)"
           % (time.monotonic() - committed))
+    # A county's bulletin from the province (report --pg reads the county
+    # back into a temporary warehouse) beside the county's own.
+    times = []
+    for args in (["--pg", ci, "--county", "411121"], ["--db", db]):
+        out = os.path.join(work, "bulletin-%d.json" % len(times))
+        t0 = time.monotonic()
+        subprocess.run([litwatch, "report", *args, "--period", "2024Q3", "--format", "json", "-o",
+                        out], check=True, stdout=subprocess.DEVNULL)
+        times.append((time.monotonic() - t0, open(out, "rb").read()))
+    print("litwatch report --pg --county (2024Q3) %.1f s, --db %.1f s; the same bytes: %s"
+          % (times[0][0], times[1][0], times[0][1] == times[1][1]))
     d.terminate()
     d.wait()
 finally:
