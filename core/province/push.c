@@ -21,7 +21,8 @@
  * the county's partition, with the mark, in one transaction, as above.
  * Should a key be there after all, the COPY fails on the primary key, the
  * batch rolls back, and it and the rest go the staged way.  Measured on
- * 1 M work orders: staging and upserting cost 3× the COPY itself.
+ * 1 M work orders and 100 000 cases (docs/province.md): the first push
+ * took 20 s staged and upserted, 11 s COPYed straight in.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,7 +170,6 @@ static int stage_keys(struct lw_pg *pg, const struct lw_prov_table *t, sqlite3_s
 	int rc, s;
 
 	*nkeys = 0;
-
 	snprintf(sql, sizeof sql, "COPY pg_temp.lw_keys_%s (k) FROM STDIN", t->name);
 	if ((rc = lw_pg_copy_begin(pg, sql, e)))
 		return rc;
