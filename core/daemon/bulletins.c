@@ -25,6 +25,7 @@
 
 struct outcome {
 	int64_t bulletin_id;
+	int64_t attempts; /* before this one */
 	char sink[72];
 	int rc;
 	char detail[256];
@@ -205,6 +206,7 @@ static int render_pending(struct lw_bulletins *b, struct lw_err *e)
 		if (!sink)
 			continue; /* not configured any more: stays pending */
 		o->bulletin_id = s[i].bulletin_id;
+		o->attempts = s[i].attempts;
 		snprintf(o->sink, sizeof o->sink, "%s", s[i].sink);
 		if (lw_sink_render_bulletin(sink, &bm, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
 					    m, &re) != 0) {
@@ -242,7 +244,6 @@ static void record_work(uv_work_t *w)
 	struct lw_bulletins *b = w->data;
 	struct lw_send_retry retry;
 	struct lw_err e = {0};
-	time_t now = time(NULL);
 
 	b->work_rc = 0;
 	for (size_t i = 0; i < b->nmsgs; i++) {
@@ -254,12 +255,22 @@ static void record_work(uv_work_t *w)
 			snprintf(b->work_err, sizeof b->work_err, "%.250s", e.msg);
 		}
 	}
-	/* The next retry may come before the next check. */
+	/* A send that failed now may be due again before the next check.
+	 * Only those: a send nothing could be tried with (its sink is no
+	 * longer configured) waits for the configuration, not for a timer.
+	 * One second more than the pending query's delay, whose clock is the
+	 * recorded attempt's (whole seconds). */
 	retry_of(b, &retry);
 	b->retry_in_s = -1;
-	if (lw_bulletin_sends_next_try(b->wh, &retry, (int64_t)now, &b->retry_in_s, &e) == 0 &&
-	    b->retry_in_s >= 0)
-		b->retry_in_s = b->retry_in_s > (int64_t)now ? b->retry_in_s - (int64_t)now : 1;
+	for (size_t i = 0; i < b->nmsgs; i++) {
+		const struct outcome *o = &b->out[i];
+		int64_t d;
+		if (!o->sink[0] || !o->rc || o->attempts + 1 >= (int64_t)retry.max_attempts)
+			continue;
+		d = lw_bulletin_retry_delay_s(&retry, o->attempts + 1) + 1;
+		if (b->retry_in_s < 0 || d < b->retry_in_s)
+			b->retry_in_s = d;
+	}
 }
 
 static void on_closed(uv_handle_t *h)

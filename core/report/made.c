@@ -16,7 +16,8 @@ static const char sql_insert[] =
 static const char sql_insert_send[] =
 	"INSERT INTO bulletin_sends (bulletin_id, sink) VALUES (:id, :sink)";
 /* When a failed send may be tried again: last attempt + initial * 2^(n-1),
- * at most max (the alert notifications' back-off, alerts.retry). */
+ * at most max (the alert notifications' back-off, alerts.retry), in whole
+ * seconds: lw_bulletin_retry_delay_s computes the same. */
 #define NEXT_TRY_SQL                                                                               \
 	"(unixepoch(s.last_attempt_at) + min(:initial * (1 << min(s.attempts - 1, 30)), :maxs))"
 static const char sql_pending[] =
@@ -25,10 +26,6 @@ static const char sql_pending[] =
 	"WHERE s.status = 'pending' AND s.attempts < :max\n"
 	"  AND (s.attempts = 0 OR s.last_attempt_at IS NULL OR " NEXT_TRY_SQL " <= :now)\n"
 	"ORDER BY b.id, s.sink";
-static const char sql_next_try[] =
-	"SELECT min(CASE WHEN s.attempts = 0 OR s.last_attempt_at IS NULL THEN :now\n"
-	"                ELSE " NEXT_TRY_SQL " END)\n"
-	"FROM bulletin_sends s WHERE s.status = 'pending' AND s.attempts < :max";
 static const char sql_send_done[] =
 	"UPDATE bulletin_sends SET attempts = attempts + 1,\n"
 	" status = CASE WHEN :rc = 0 THEN 'sent' ELSE 'pending' END,\n"
@@ -122,19 +119,14 @@ static int bind_retry(sqlite3_stmt *st, const struct lw_send_retry *r, int64_t n
 	return 0;
 }
 
-int lw_bulletin_sends_next_try(struct lw_wh *wh, const struct lw_send_retry *r, int64_t now,
-			       int64_t *at, struct lw_err *e)
+int64_t lw_bulletin_retry_delay_s(const struct lw_send_retry *r, int64_t attempts)
 {
-	sqlite3_stmt *st;
-	int rc;
+	int64_t initial = (r->initial_ms + 999) / 1000, maxs = (r->max_ms + 999) / 1000, d;
 
-	*at = -1;
-	if ((rc = lw_wh_stmt(wh, sql_next_try, &st, e)) || (rc = bind_retry(st, r, now, e)))
-		return rc;
-	if ((rc = lw_wh_step(wh, st, e)) == 1 && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		*at = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc < 0 ? rc : 0;
+	initial = initial < 1 ? 1 : initial;
+	maxs = maxs < 1 ? 1 : maxs;
+	d = initial << (attempts < 1 ? 0 : attempts - 1 > 30 ? 30 : attempts - 1);
+	return d < maxs ? d : maxs;
 }
 
 int lw_bulletin_sends_pending(struct lw_wh *wh, const struct lw_send_retry *r, int64_t now,

@@ -96,10 +96,9 @@ struct lw_send_retry {
  * back-off has passed, and fewer than max_attempts attempts. */
 int lw_bulletin_sends_pending(struct lw_wh *wh, const struct lw_send_retry *r, int64_t now,
 			      struct lw_bulletin_send **out, size_t *n, struct lw_err *e);
-/* When the next pending send is due (Unix seconds; now when one is due
- * already), or -1 in *at when none is left to try. */
-int lw_bulletin_sends_next_try(struct lw_wh *wh, const struct lw_send_retry *r, int64_t now,
-			       int64_t *at, struct lw_err *e);
+/* Seconds a send waits after its attempts-th failure (the pending query's
+ * own formula). */
+int64_t lw_bulletin_retry_delay_s(const struct lw_send_retry *r, int64_t attempts);
 void lw_bulletin_sends_free(struct lw_bulletin_send *s, size_t n);
 /* Record the outcome of one attempt: rc 0 sent, else failed with detail. */
 int lw_bulletin_send_record(struct lw_wh *wh, int64_t bulletin_id, const char *sink, int rc,

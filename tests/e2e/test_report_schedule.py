@@ -176,6 +176,25 @@ class ScheduledBulletin(DaemonTestCase):
         self.assertEqual(len(self.http.json_posts("/wecom")), 3)
         d.stop()
 
+    def test_a_send_to_a_sink_no_longer_configured_waits_without_spinning(self):
+        # A bulletin's send to a sink the configuration dropped since stays
+        # pending (nothing to send it with), and is not a failure to retry:
+        # no short timer, no busy loop.
+        d = self.start(self.cfg)
+        self.wait_sent(3)
+        d.stop()
+        con = sqlite3.connect(os.path.join(self.dir, "litwatch.db"))
+        con.execute("INSERT INTO bulletin_sends (bulletin_id, sink) SELECT id, 'gone' FROM bulletins")
+        con.commit()
+        con.close()
+        d = self.start(self.cfg)
+        d.wait_log("ready")
+        time.sleep(4)
+        self.assertNotIn("tried again", d.log_text())
+        self.assertEqual(self.q("SELECT status, attempts FROM bulletin_sends WHERE sink = 'gone'"),
+                         [("pending", 0)])
+        d.stop()
+
     def test_a_sink_the_alerts_section_lacks_is_a_config_error(self):
         with open(self.cfg, encoding="utf-8") as f:
             cfg = json.load(f)
