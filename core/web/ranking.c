@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "figures/figures.h"
 #include "report/report.h"
 #include "web/web_int.h"
@@ -24,6 +25,35 @@ static int get_period(struct lw_web_req *rq, struct lw_fig_period *p)
 		return lw_fig_period_parse(rq->period, today, p, &err);
 	snprintf(q, sizeof q, "%.4sQ%d", today, (atoi(today + 5) - 1) / 3 + 1);
 	return lw_fig_period_parse(q, today, p, &err);
+}
+
+/* The by-agency figures of the period asked for, for the ranking page and
+ * /api/stats.  Replies itself and returns -1 when it cannot: a bad period
+ * (400), or the warehouse (500: the detail goes to the log, not the
+ * page). */
+static int agency_figures(struct lw_web_req *rq, const struct lw_fig_opts *fo,
+			  struct lw_fig_period *p, struct lw_fig_table *t)
+{
+	struct lw_err err = {0};
+	struct lw_wh *wh;
+	int rc;
+
+	if (get_period(rq, p) != 0) {
+		lw_web_text(rq, 400, "period: expected 2024, 2024H1, 2024Q3, 2024-07, "
+			    "2024-01..2024-09 or ytd\n");
+		return -1;
+	}
+	if (!(wh = lw_web_open_ro(rq)))
+		return -1;
+	rc = lw_figures_compute(wh, LW_FIG_BY_AGENCY, p, fo, t, &err);
+	lw_wh_close(wh);
+	if (rc != 0) {
+		lw_log(LW_LOG_ERR, "web", "figures of %s: %s", p->label, err.msg);
+		lw_web_text(rq, 500, "统计数据暂时无法读取，请稍后再试 / the figures cannot be read "
+			    "now; try again later\n");
+		return -1;
+	}
+	return 0;
 }
 
 static const char *const cols[] = {"rank", "group", "filed", "concluded", "lost", "loss_rate",
@@ -84,26 +114,13 @@ void lw_web_ranking(struct lw_web_req *rq)
 	struct lw_fig_opts fo = {rq->s->rounding, rq->s->withdrawn_is_loss, 1, rq->s->known_agencies};
 	struct lw_fig_table t = {0};
 	struct lw_fig_period p;
-	struct lw_err err = {0};
 	struct lw_strbuf b = {0};
 	struct sorter s = {0};
-	struct lw_wh *wh;
 	int *rank = NULL, *order = NULL;
 	char title[80];
 
-	if (get_period(rq, &p) != 0) {
-		lw_web_text(rq, 400, "period: expected 2024, 2024H1, 2024Q3, 2024-07, "
-			    "2024-01..2024-09 or ytd\n");
+	if (agency_figures(rq, &fo, &p, &t) != 0)
 		return;
-	}
-	if (!(wh = lw_web_open_ro(rq)))
-		return;
-	if (lw_figures_compute(wh, LW_FIG_BY_AGENCY, &p, &fo, &t, &err) != 0) {
-		lw_wh_close(wh);
-		lw_web_text(rq, 500, err.msg);
-		return;
-	}
-	lw_wh_close(wh);
 	rank = calloc(t.n + 1, sizeof *rank);
 	order = calloc(t.n + 1, sizeof *order);
 	if (!rank || !order)
@@ -232,22 +249,10 @@ void lw_web_api_stats(struct lw_web_req *rq)
 	struct lw_fig_opts fo = {rq->s->rounding, rq->s->withdrawn_is_loss, 0, NULL};
 	struct lw_fig_table t = {0};
 	struct lw_fig_period p;
-	struct lw_err err = {0};
-	struct lw_wh *wh;
 	json_t *doc, *groups;
 
-	if (get_period(rq, &p) != 0) {
-		lw_web_text(rq, 400, "bad period\n");
+	if (agency_figures(rq, &fo, &p, &t) != 0)
 		return;
-	}
-	if (!(wh = lw_web_open_ro(rq)))
-		return;
-	if (lw_figures_compute(wh, LW_FIG_BY_AGENCY, &p, &fo, &t, &err) != 0) {
-		lw_wh_close(wh);
-		lw_web_text(rq, 500, err.msg);
-		return;
-	}
-	lw_wh_close(wh);
 	doc = json_object();
 	groups = json_array();
 	json_object_set_new(doc, "period", json_string(p.label));
