@@ -381,6 +381,7 @@ static int ingest_path(struct lw_ingest *ing, const struct lw_ingest_file *f,
 		return 0;
 	}
 	rc = ingest_fd(ing, f, origin, agency, fd, res, e);
+	lw_store_bulk_end(ing->store); /* committed or rolled back: checks on again */
 	close(fd);
 	return rc;
 }
@@ -413,6 +414,9 @@ static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, cons
 		lw_ingest_report(ing, origin, res);
 		return 0;
 	}
+	/* A work-order file checks its references itself (store.h). */
+	if (prof->target == LW_TARGET_TICKETS && (rc = lw_store_bulk_begin(ing->store, e)) != 0)
+		goto wh_fail;
 	if ((rc = lw_wh_begin_immediate(ing->wh, e)) != 0)
 		goto wh_fail;
 	in_txn = 1;
