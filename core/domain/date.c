@@ -101,15 +101,35 @@ void lw_date_iso_week(const struct lw_date *dt, int *iso_year, int *week)
 	*week = (int)((thursday - days_from_civil(t.y, 1, 1)) / 7 + 1);
 }
 
+/* Two decimal digits of v % 100 at p. */
+static char *put2(char *p, unsigned v)
+{
+	v %= 100u;
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
+/* Digits written one by one: snprintf was 7% of a 12345 import's reader
+ * thread (one per date of every row). */
 char *lw_date_format_iso(const struct lw_date *dt, char *buf)
 {
-	unsigned y = (unsigned)dt->y % 10000u, m = (unsigned)dt->m % 100u, d = (unsigned)dt->d % 100u;
+	unsigned y = (unsigned)dt->y % 10000u;
+	char *p = put2(put2(buf, y / 100), y % 100);
 
-	if (dt->has_time)
-		snprintf(buf, LW_DATE_ISO_MAX, "%04u-%02u-%02uT%02u:%02u:%02u", y, m, d, (unsigned)dt->h % 100u,
-			 (unsigned)dt->min % 100u, (unsigned)dt->s % 100u);
-	else
-		snprintf(buf, LW_DATE_ISO_MAX, "%04u-%02u-%02u", y, m, d);
+	*p++ = '-';
+	p = put2(p, (unsigned)dt->m);
+	*p++ = '-';
+	p = put2(p, (unsigned)dt->d);
+	if (dt->has_time) {
+		*p++ = 'T';
+		p = put2(p, (unsigned)dt->h);
+		*p++ = ':';
+		p = put2(p, (unsigned)dt->min);
+		*p++ = ':';
+		p = put2(p, (unsigned)dt->s);
+	}
+	*p = '\0';
 	return buf;
 }
 

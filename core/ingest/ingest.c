@@ -19,6 +19,7 @@
 #include "dropbox/dropbox.h"
 #include "ingest/agencies.h"
 #include "ingest/ingest_int.h"
+#include "ingest/memo.h"
 #include "ingest/pipe.h"
 #include "read/table.h"
 #include "warehouse/warehouse.h"
@@ -357,12 +358,14 @@ int lw_ingest_file(struct lw_ingest *ing, const struct lw_ingest_file *f,
 }
 
 static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, const char *origin,
-		     const char *agency, int fd, struct lw_ingest_result *res, struct lw_err *e);
+		     const char *agency, int fd, struct lw_map_memo *memo,
+		     struct lw_ingest_result *res, struct lw_err *e);
 
 static int ingest_path(struct lw_ingest *ing, const struct lw_ingest_file *f,
 		       const char *origin, const char *agency, struct lw_ingest_result *res,
 		       struct lw_err *e)
 {
+	struct lw_map_memo *memo;
 	struct stat st;
 	int fd, refused, rc;
 
@@ -380,13 +383,18 @@ static int ingest_path(struct lw_ingest *ing, const struct lw_ingest_file *f,
 		lw_ingest_report(ing, origin, res);
 		return 0;
 	}
-	rc = ingest_fd(ing, f, origin, agency, fd, res, e);
+	/* The mapper's answers for this file's cells (NULL: none, slower). */
+	memo = lw_map_memo_new();
+	rc = ingest_fd(ing, f, origin, agency, fd, memo, res, e);
+	lw_map_memo_free(memo);
+	lw_store_bulk_end(ing->store); /* committed or rolled back: checks on again */
 	close(fd);
 	return rc;
 }
 
 static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, const char *origin,
-		     const char *agency, int fd, struct lw_ingest_result *res, struct lw_err *e)
+		     const char *agency, int fd, struct lw_map_memo *memo,
+		     struct lw_ingest_result *res, struct lw_err *e)
 {
 	const struct lw_profile *prof = NULL;
 	struct lw_table *tab = NULL;
@@ -394,7 +402,7 @@ static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, cons
 	struct lw_pipe *pipe = NULL;
 	/* The reader thread maps with ctx until lw_pipe_free, which every
 	 * way out of this function reaches: ctx must live as long. */
-	struct lw_map_ctx ctx = {ing->pii, ing->aliases, agency, ing->outcome_flags, 0};
+	struct lw_map_ctx ctx = {ing->pii, ing->aliases, agency, ing->outcome_flags, 0, memo};
 	struct lw_err err = {0};
 	char hash[65];
 	int64_t bytes = 0, dup = 0;
@@ -413,6 +421,9 @@ static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, cons
 		lw_ingest_report(ing, origin, res);
 		return 0;
 	}
+	/* A work-order file checks its references itself (store.h). */
+	if (prof->target == LW_TARGET_TICKETS && (rc = lw_store_bulk_begin(ing->store, e)) != 0)
+		goto wh_fail;
 	if ((rc = lw_wh_begin_immediate(ing->wh, e)) != 0)
 		goto wh_fail;
 	in_txn = 1;

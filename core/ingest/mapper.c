@@ -20,6 +20,7 @@
 #include "domain/outcome.h"
 #include "domain/pii.h"
 #include "domain/vocab.h"
+#include "ingest/memo.h"
 
 static const char *const case_cols[LW_CC__COUNT] = {
 	"case_no_raw", "year", "court_code", "special_code", "type_code", "seq", "court",
@@ -442,17 +443,19 @@ static char *canonical_agency(struct lw_record *r, const struct lw_map_ctx *ctx,
 	return canonical_of(r, ctx, norm);
 }
 
-/* names[i] (as written) become the record's agencies; norm, when given,
- * is the one name already normalised. */
+/* names[i] (as written) become the record's agencies; canon, when given,
+ * is the one name's canonical form already known; norm, when given, the
+ * one name already normalised. */
 static int set_agencies(struct lw_record *r, const struct lw_map_ctx *ctx, char **names,
-			size_t n, const char *norm)
+			size_t n, const char *norm, const char *canon)
 {
 	r->agencies = rec_alloc(r, n * sizeof *r->agencies);
 	r->agencies_raw = rec_alloc(r, n * sizeof *r->agencies_raw);
 	if (!r->agencies || !r->agencies_raw)
 		return LW_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		r->agencies[i] = norm ? canonical_of(r, ctx, norm) : canonical_agency(r, ctx, names[i]);
+		r->agencies[i] = canon ? rec_dup(r, canon)
+			       : norm ? canonical_of(r, ctx, norm) : canonical_agency(r, ctx, names[i]);
 		r->agencies_raw[i] = rec_dup(r, names[i]);
 		r->nagencies++;
 		if (!r->agencies[i] || !r->agencies_raw[i])
@@ -563,15 +566,18 @@ static void map_field(struct lw_record *r, const struct lw_map_ctx *ctx,
 		char **names = NULL;
 		size_t n = 0;
 		if (pf->type == LW_T_AGENCY) {
+			const char *canon = lw_map_memo_get(ctx->memo, LW_MEMO_AGENCY, t);
 			char norm[LW_AGENCY_NAME_MAX + 8];
-			if (lw_agency_normalize(t, norm, sizeof norm, &err) != 0) {
+			if (!canon && lw_agency_normalize(t, norm, sizeof norm, &err) != 0) {
 				add_error(r, col, pf->field, t, "机关名称无法识别|%s", err.msg);
 				break;
 			}
 			names = &t;
 			n = 1;
-			if (set_agencies(r, ctx, names, n, norm) != 0)
+			if (set_agencies(r, ctx, names, n, norm, canon) != 0)
 				add_error(r, col, pf->field, NULL, "内存不足|out of memory");
+			else if (!canon)
+				lw_map_memo_put(ctx->memo, LW_MEMO_AGENCY, t, r->agencies[0]);
 			if (!cases)
 				SET(LW_TC_AGENCY_RAW, t);
 			break;
@@ -580,7 +586,7 @@ static void map_field(struct lw_record *r, const struct lw_map_ctx *ctx,
 			add_error(r, col, pf->field, t, "被告机关名称无法识别|%s", err.msg);
 			break;
 		}
-		if (set_agencies(r, ctx, names, n, NULL) != 0)
+		if (set_agencies(r, ctx, names, n, NULL, NULL) != 0)
 			add_error(r, col, pf->field, NULL, "内存不足|out of memory");
 		lw_agency_names_free(names, n);
 		break;
@@ -654,9 +660,16 @@ static void map_field(struct lw_record *r, const struct lw_map_ctx *ctx,
 		break;
 	}
 	case LW_T_STATUS: {
-		enum lw_ticket_status s = lw_ticket_status_parse(t);
+		const char *known = lw_map_memo_get(ctx->memo, LW_MEMO_STATUS, t);
+		enum lw_ticket_status s;
+		if (known) {
+			SET(LW_TC_STATUS, rec_dup(r, known));
+			break;
+		}
+		s = lw_ticket_status_parse(t);
 		/* An unknown status is kept as written: platforms invent new ones. */
 		SET(LW_TC_STATUS, s == LW_STATUS_UNKNOWN ? t : rec_dup(r, lw_ticket_status_name(s)));
+		lw_map_memo_put(ctx->memo, LW_MEMO_STATUS, t, r->val[LW_TC_STATUS]);
 		break;
 	}
 	case LW_T_SATISFACTION: {

@@ -343,6 +343,16 @@ static int by_key(const void *a, const void *b)
 	return x->num < y->num ? -1 : x->num > y->num;
 }
 
+/* Nonzero when w's rows are in key order already (an export in time
+ * order): the sort is then skipped. */
+static int in_key_order(const struct window *w)
+{
+	for (size_t i = 1; i < w->n; i++)
+		if (by_key(&w->rows[i - 1], &w->rows[i]) > 0)
+			return 0;
+	return 1;
+}
+
 /* Fill window w from the table.  Runs on the producer thread. */
 static void fill(struct lw_pipe *p, struct window *w)
 {
@@ -367,7 +377,8 @@ static void fill(struct lw_pipe *p, struct window *w)
 		}
 	}
 	if (p->sorted) {
-		qsort(w->rows, w->n, sizeof *w->rows, by_key);
+		if (!in_key_order(w))
+			qsort(w->rows, w->n, sizeof *w->rows, by_key);
 		if (p->next_rows < WIN_ROWS)
 			p->next_rows *= 2;
 	}

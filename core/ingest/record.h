@@ -129,12 +129,15 @@ int lw_mapping_build(const struct lw_profile *p, const char *const *headers, siz
 void lw_mapping_free(struct lw_mapping *m);
 
 /* Settings the mapper needs. */
+struct lw_map_memo;
+
 struct lw_map_ctx {
 	const struct lw_pii_key *pii;            /* required when the profile has personal fields */
 	const struct lw_agency_aliases *aliases; /* may be NULL */
 	const char *source_agency;               /* drop-folder agency, or NULL */
 	unsigned outcome_flags;                  /* LW_LOSS_* */
 	int date_1904;                           /* Excel serials in the 1904 system */
+	struct lw_map_memo *memo;                /* this file's answers so far, or NULL (memo.h) */
 };
 
 /* Map one row of cells (ncells strings) into r (cleared first).  Problems

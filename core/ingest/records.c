@@ -90,7 +90,7 @@ int lw_ingest_records(struct lw_ingest *ing, const struct lw_ingest_records *rq,
 	if (map && map->unknown)
 		res->unknown_headers = strdup(map->unknown);
 	{
-		struct lw_map_ctx ctx = {ing->pii, ing->aliases, NULL, ing->outcome_flags, 0};
+		struct lw_map_ctx ctx = {ing->pii, ing->aliases, NULL, ing->outcome_flags, 0, NULL};
 		json_array_foreach(rq->items, i, item) {
 			const char *k;
 			json_t *v;

@@ -175,6 +175,10 @@ int lw_ingest_finish(struct lw_ingest *ing, struct lw_ingest_result *res, struct
 		lw_err_prefix(e, "deadlines");
 		return rc;
 	}
+	if ((rc = lw_store_bulk_verify(ing->store, res->import_id, e)) != 0) {
+		lw_log(LW_LOG_ERR, "import", "import %lld: %s", (long long)res->import_id, e ? e->msg : "");
+		return rc;
+	}
 	if ((rc = lw_store_import_finish(ing->store, res->import_id, res->status, &c, 0, res->message,
 					 e)) != 0)
 		return rc;

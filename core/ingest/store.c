@@ -125,6 +125,7 @@ void lw_store_free(struct lw_store *st)
 	for (size_t i = 0; i < st->nprec; i++)
 		free(st->prec[i]);
 	free(st->prec);
+	lw_store_bulk_free(st);
 	free(st);
 }
 
@@ -582,6 +583,8 @@ int lw_store_upsert(struct lw_store *st, const char *source, int64_t import_id,
 	st->notice[0] = st->peer[0] = '\0';
 	if ((rc = r->target == LW_TARGET_TICKETS ? ticket_agency(st, r, e)
 						   : defendant_ids(st, r, e)) != 0)
+		return rc;
+	if (st->bulk && (rc = lw_store_bulk_note(st, r, e)) != 0)
 		return rc;
 
 	/* A new ticket is one INSERT, atomic by itself: most rows of a big

@@ -33,6 +33,14 @@ struct lw_store {
 	char **prec;
 	size_t nprec;
 	struct table_sql t[2]; /* LW_TARGET_CASES, LW_TARGET_TICKETS */
+	/* A work-order file with foreign keys off (store_bulk.c). */
+	int bulk;
+	char **cats;          /* distinct category codes written, to check */
+	size_t ncats, capcats, lastcat;
 };
+
+/* In bulk, note the references of work order r (store_bulk.c). */
+int lw_store_bulk_note(struct lw_store *st, const struct lw_record *r, struct lw_err *e);
+void lw_store_bulk_free(struct lw_store *st);
 
 #endif

@@ -57,8 +57,15 @@ static const char sql_writer_pragmas[] =
  * mapping saved no measurable CPU there, and every mapped page counts in
  * the process's RSS (110 MiB instead of 46 MiB on 300 000 rows). */
 static const char sql_cache_size[] = "PRAGMA cache_size = -%lld"; /* KiB */
-/* Keeps the query planner's statistics fresh; cheap when nothing changed. */
-static const char sql_optimize[] = "PRAGMA optimize";
+/* At a writer's close: keeps the query planner's statistics fresh, cheap
+ * when nothing changed.  PRAGMA optimize analyzes a table whose size changed a lot (the first
+ * import into a new warehouse); analysis_limit bounds each index's scan,
+ * as SQLite recommends (measured: an unbounded ANALYZE of 300 000 work
+ * orders was 0.05 s of that import's 1.6 s). */
+static const char sql_optimize[] = "PRAGMA analysis_limit = 1000; PRAGMA optimize";
+static const char sql_fk_on[] = "PRAGMA foreign_keys = ON";
+static const char sql_fk_off[] = "PRAGMA foreign_keys = OFF";
+static const char sql_fk_state[] = "PRAGMA foreign_keys";
 static const char sql_wal[] = "PRAGMA journal_mode = WAL";
 /* New warehouses get 16 KiB pages: a big import writes every page twice
  * (WAL, then checkpoint), one system call per page, and 16 KiB pages cut
@@ -539,6 +546,28 @@ void lw_wh_rollback(struct lw_wh *wh)
 }
 
 int lw_wh_in_transaction(struct lw_wh *wh) { return !sqlite3_get_autocommit(wh->db); }
+
+int lw_wh_foreign_keys(struct lw_wh *wh, int on, struct lw_err *e)
+{
+	sqlite3_stmt *st;
+	int rc, now = -1;
+
+	if (lw_wh_in_transaction(wh))
+		return lw_err_set(e, LW_EINVAL, "%s: foreign keys cannot change inside a transaction",
+				  wh->path);
+	if ((rc = sqlite3_exec(wh->db, on ? sql_fk_on : sql_fk_off, NULL, NULL, NULL)) != SQLITE_OK)
+		return db_err(wh, rc, e, "setting foreign keys");
+	/* Read it back: a build without foreign-key support ignores the pragma. */
+	if (sqlite3_prepare_v2(wh->db, sql_fk_state, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			now = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (now != !!on)
+		return lw_err_set(e, LW_EDB, "%s: foreign keys stay %s", wh->path,
+				  now == 1 ? "on" : now == 0 ? "off" : "unknown");
+	return 0;
+}
 
 /* ---- prepared statements ------------------------------------------------ */
 

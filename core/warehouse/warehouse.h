@@ -125,6 +125,14 @@ void lw_wh_rollback(struct lw_wh *wh);
 /* Nonzero while a transaction is open on wh. */
 int lw_wh_in_transaction(struct lw_wh *wh);
 
+/* Turn SQLite's per-row foreign-key checks off (on = 0) or back on for the
+ * transactions that follow; a writer starts with them on.  Only between
+ * transactions (SQLite ignores the pragma inside one): LW_EINVAL there.
+ * Whoever turns them off vouches for every reference it writes until it
+ * turns them on again (ingest/store.c: a work-order file checks its few
+ * distinct references before its commit instead). */
+int lw_wh_foreign_keys(struct lw_wh *wh, int on, struct lw_err *e);
+
 /* ---- prepared statements ------------------------------------------------ */
 
 /* A prepared statement for `sql`, from wh's cache (prepared on first use and
