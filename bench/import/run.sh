@@ -34,10 +34,21 @@ echo "generating $files exports of $rows work orders ..." >&2
 head -c 32 /dev/urandom > "$work/pii.key"
 chmod 600 "$work/pii.key"
 
-# measure NAME COMMAND...: one run; leaves "wall user sys rss_kib written" in $work/NAME.m
+# measure NAME COMMAND...: one run; leaves "wall user sys rss_kib written" in $work/NAME.m.
+# Each run starts with what the runs before it wrote on disk (sync) and, as root,
+# with the page cache dropped.  On the development VM, once the page cache has
+# grown past a few GB every new cache page costs the writer: system time went
+# from 0.3 s to 0.6-1.0 s per file from the 5th file on, for this build and the
+# one before alike, and stayed at 0.3 s with the cache dropped before each file.
+# That is the VM's memory, not the import; a dropped cache also makes every run
+# read the warehouse from disk, as a daemon's first import of the day does.
+drop=no
+if [ -w /proc/sys/vm/drop_caches ]; then drop=yes; fi
 measure() {
 	local name=$1
 	shift
+	sync
+	if [ "$drop" = yes ]; then echo 3 > /proc/sys/vm/drop_caches; fi
 	/usr/bin/python3 "$here/measure.py" "$work/$name.m" "$@" ||
 		{ cat "$work/$name.m.err" >&2; exit 1; }
 }
@@ -105,7 +116,8 @@ t_imp=$(field sqlite-import 1)
 t_first=$(field lw-1 1)
 echo
 echo "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $rows rows per export" \
-	"($(du -h "$work/export-01.csv" | cut -f1) GB18030), SQLite $(sqlite3 --version | cut -d' ' -f1)"
+	"($(du -h "$work/export-01.csv" | cut -f1) GB18030), SQLite $(sqlite3 --version | cut -d' ' -f1)," \
+	"page cache dropped before each run: $drop"
 echo
 echo "| run | wall s | rows/s | user s | sys s | MB written | peak RSS MiB | against / target |"
 echo "|---|---:|---:|---:|---:|---:|---:|---|"
