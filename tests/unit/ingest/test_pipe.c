@@ -259,6 +259,74 @@ static void shuffled_rows_come_sorted_by_key_stable_within_windows(void **state)
 	shuffled_keys_come_sorted("GD2024-0000-0000-");
 }
 
+/* A shuffled window's rows are copied in key order (pipe.c, sort_window):
+ * a row with a problem keeps its problem, a row too big for one block of
+ * the arena (copied value by value) keeps its values. */
+static void shuffled_rows_keep_their_problems_and_big_cells(void **state)
+{
+	enum { NROWS = 5000, BIG = 1500000 };
+	struct fix f;
+	struct lw_pipe *p;
+	struct lw_pipe_row *row;
+	struct lw_err e = {0};
+	char *big = malloc(BIG + 1);
+	int n = 0, bad = 0, bigs = 0, rc;
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(big);
+	memset(big, 'x', BIG);
+	big[BIG] = '\0';
+	open_csv(&f, 0, 0);
+	lw_table_close(f.tab);
+	assert_non_null(fp = fopen(f.path, "w"));
+	fprintf(fp, "工单编号,诉求内容\r\n");
+	for (int i = 0; i < NROWS; i++) {
+		if (i % 97 == 5) /* no work-order number: the row is refused */
+			fprintf(fp, ",第%d行\r\n", i + 2);
+		else if (i % 1000 == 7)
+			fprintf(fp, "K%d,%s\r\n", (i * 7919) % NROWS, big);
+		else
+			fprintf(fp, "K%d,第%d行\r\n", (i * 7919) % NROWS, i + 2);
+	}
+	fclose(fp);
+	if (lw_table_open(f.path, NULL, &f.tab, &e) != 0)
+		fail_msg("%s", e.msg);
+	assert_int_equal(lw_pipe_start(f.tab, f.map, &f.ctx, &p, &e), 0);
+	while ((rc = lw_pipe_next(p, &row, &e)) == 0) {
+		char text[32];
+		int i = (int)row->num - 2;
+		n++;
+		if (i % 97 == 5) {
+			bad++;
+			assert_true(row->rec.nerrors >= 1);
+			assert_non_null(row->rec.errors[0].reason_zh);
+			assert_true(row->rec.errors[0].reason_zh[0] != '\0');
+			assert_non_null(row->rec.errors[0].reason_en);
+			snprintf(text, sizeof text, "第%u行", row->num);
+			assert_string_equal(row->cells[1], text);
+			continue;
+		}
+		assert_int_equal(row->rec.nerrors, 0);
+		if (i % 1000 == 7) {
+			bigs++;
+			assert_int_equal(row->rec.vlen[LW_TC_CONTENT], BIG);
+			assert_string_equal(row->rec.val[LW_TC_CONTENT], big);
+			assert_string_equal(row->cells[1], big);
+		} else {
+			snprintf(text, sizeof text, "第%u行", row->num);
+			assert_string_equal(row->rec.val[LW_TC_CONTENT], text);
+		}
+		assert_string_equal(row->cells[0], row->rec.key);
+	}
+	assert_int_equal(rc, LW_EEOF);
+	assert_int_equal(n, NROWS);
+	assert_true(bad > 40 && bigs == 5);
+	lw_pipe_free(p);
+	close_csv(&f);
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +335,7 @@ int main(void)
 		cmocka_unit_test(reader_error_comes_after_the_rows_before_it),
 		cmocka_unit_test(stopping_early_neither_hangs_nor_leaks),
 		cmocka_unit_test(shuffled_rows_come_sorted_by_key_stable_within_windows),
+		cmocka_unit_test(shuffled_rows_keep_their_problems_and_big_cells),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
