@@ -35,20 +35,11 @@ head -c 32 /dev/urandom > "$work/pii.key"
 chmod 600 "$work/pii.key"
 
 # measure NAME COMMAND...: one run; leaves "wall user sys rss_kib written" in $work/NAME.m.
-# Each run starts with what the runs before it wrote on disk (sync) and, as root,
-# with the page cache dropped.  On the development VM, once the page cache has
-# grown past a few GB every new cache page costs the writer: system time went
-# from 0.3 s to 0.6-1.0 s per file from the 5th file on, for this build and the
-# one before alike, and stayed at 0.3 s with the cache dropped before each file.
-# That is the VM's memory, not the import; a dropped cache also makes every run
-# read the warehouse from disk, as a daemon's first import of the day does.
-drop=no
-if [ -w /proc/sys/vm/drop_caches ]; then drop=yes; fi
+# Each run starts with what the runs before it wrote on disk (sync).
 measure() {
 	local name=$1
 	shift
 	sync
-	if [ "$drop" = yes ]; then echo 3 > /proc/sys/vm/drop_caches; fi
 	/usr/bin/python3 "$here/measure.py" "$work/$name.m" "$@" ||
 		{ cat "$work/$name.m.err" >&2; exit 1; }
 }
@@ -59,6 +50,21 @@ keep_best() {
 		cp "$work/$1.try.m" "$work/$1.m"
 	fi
 }
+# drop_cache: as root, empty the page cache.  On the development VM, once the
+# page cache has grown past a few GB every new cache page costs the writer:
+# system time went from 0.3 s to 0.6-1.0 s per file from the 5th file of the
+# growing warehouse on, for this build and the one before alike, and stayed at
+# 0.3 s with the cache dropped before each file.  That is the VM's memory, not
+# the import.  Done once before the first-export rounds (which then run warm:
+# an export is read as it was just written, best of $REPEAT), and before each
+# file of the growing warehouse and its bare inserts (which then read the
+# warehouse from disk, as a daemon's first import of the day does).
+drop=no
+if [ -w /proc/sys/vm/drop_caches ]; then drop=yes; fi
+drop_cache() {
+	sync
+	if [ "$drop" = yes ]; then echo 3 > /proc/sys/vm/drop_caches; fi
+}
 lw_import() { # NAME DB FILE
 	measure "$1" "$lw" import --db "$2" --profile hotline-12345 --profile-dir "$src/conf/profiles" \
 		--pii-key-file "$work/pii.key" "$3"
@@ -66,6 +72,7 @@ lw_import() { # NAME DB FILE
 
 # The first export, both orders, against the bare .import: interleaved
 # rounds, so that a busy moment of the machine hits all three alike.
+drop_cache
 for ((r = 0; r < repeat; r++)); do
 	rm -f "$work/f.db"*
 	lw_import first-ordered.try "$work/f.db" "$work/export-01.csv"
@@ -83,6 +90,7 @@ rm -f "$work/f.db"* "$work/b.db"*
 cols=
 for ((k = 1; k <= files; k++)); do
 	f=$(printf "%s/export-%02d.csv" "$work" "$k")
+	drop_cache
 	lw_import "lw-$k" "$work/lw.db" "$f"
 	if [ -z "$cols" ]; then # the warehouse's tickets table and indexes, as created
 		sqlite3 "$work/lw.db" "SELECT sql || ';' FROM sqlite_schema WHERE tbl_name = 'tickets' \
@@ -95,6 +103,7 @@ for ((k = 1; k <= files; k++)); do
 	rm -f "$work/stage.db"
 	sqlite3 "$work/lw.db" "ATTACH '$work/stage.db' AS s" \
 		"CREATE TABLE s.t AS SELECT $cols FROM tickets WHERE import_id = (SELECT max(id) FROM imports) ORDER BY source_row"
+	drop_cache
 	measure "sq-$k" sqlite3 "$work/sq.db" "PRAGMA cache_size=-24576" "ATTACH '$work/stage.db' AS s" \
 		"BEGIN" "INSERT INTO tickets SELECT * FROM s.t" "COMMIT"
 done
@@ -117,7 +126,7 @@ t_first=$(field lw-1 1)
 echo
 echo "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $rows rows per export" \
 	"($(du -h "$work/export-01.csv" | cut -f1) GB18030), SQLite $(sqlite3 --version | cut -d' ' -f1)," \
-	"page cache dropped before each run: $drop"
+	"page cache dropped before the first rounds and each growing file: $drop"
 echo
 echo "| run | wall s | rows/s | user s | sys s | MB written | peak RSS MiB | against / target |"
 echo "|---|---:|---:|---:|---:|---:|---:|---|"
