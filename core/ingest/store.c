@@ -78,10 +78,11 @@ int lw_store_new(struct lw_wh *wh, const char *const *precedence, size_t npreced
 	if (!st)
 		return lw_err_set(e, LW_ENOMEM, "out of memory");
 	st->wh = wh;
-	st->t[LW_TARGET_CASES] = (struct table_sql){"cases", "case_no", LW_CC__COUNT, case_name,
-						    1, NULL, NULL, NULL, NULL};
-	st->t[LW_TARGET_TICKETS] = (struct table_sql){"tickets", "ticket_no", LW_TC__COUNT,
-						      ticket_name, 0, NULL, NULL, NULL, NULL};
+	st->t[LW_TARGET_CASES] = (struct table_sql){.table = "cases", .key = "case_no",
+						    .ncols = LW_CC__COUNT, .colname = case_name,
+						    .stamped = 1};
+	st->t[LW_TARGET_TICKETS] = (struct table_sql){.table = "tickets", .key = "ticket_no",
+						      .ncols = LW_TC__COUNT, .colname = ticket_name};
 	if (build_sql(&st->t[0]) || build_sql(&st->t[1]) ||
 	    !(st->prec = calloc(nprecedence + 1, sizeof *st->prec))) {
 		lw_store_free(st);
@@ -444,8 +445,32 @@ static int exec(struct lw_store *st, const char *sql, struct lw_err *e)
 	return rc < 0 ? rc : 0;
 }
 
+/* Bind the file's constants (source, import, start time) into t's insert,
+ * unless they are bound already. */
+static int bind_constants(struct lw_store *st, struct table_sql *t, const char *source,
+			  int64_t import_id)
+{
+	sqlite3_stmt *s = t->insert_st;
+
+	if (t->bound_import == import_id && !strcmp(t->bound_source, source) &&
+	    (!t->stamped || !strcmp(t->bound_now, st->now)))
+		return 0;
+	t->bound_import = 0;
+	if (sqlite3_bind_text(s, 2, source, -1, SQLITE_TRANSIENT) ||
+	    sqlite3_bind_int64(s, 3, import_id) ||
+	    (t->stamped && sqlite3_bind_text(s, 5 + t->ncols, st->now, -1, SQLITE_TRANSIENT)))
+		return -1;
+	/* A source too long to remember is bound again each row. */
+	if (strlen(source) < sizeof t->bound_source) {
+		snprintf(t->bound_source, sizeof t->bound_source, "%s", source);
+		snprintf(t->bound_now, sizeof t->bound_now, "%s", st->now);
+		t->bound_import = import_id;
+	}
+	return 0;
+}
+
 /* Insert a new row.  *inserted = 0 when the key exists already. */
-static int try_insert(struct lw_store *st, const struct table_sql *t, const char *source,
+static int try_insert(struct lw_store *st, struct table_sql *t, const char *source,
 		      int64_t import_id, const struct lw_record *r, int *inserted, struct lw_err *e)
 {
 	sqlite3_stmt *s;
@@ -455,22 +480,29 @@ static int try_insert(struct lw_store *st, const struct table_sql *t, const char
 	 * searches the parameter list each time (measured: 5% of an import).
 	 * Positions follow the generated SQL: :key 1, :source 2, :import_id 3,
 	 * :source_row 4, :c0 5, ... (checked in lw_store_new).  The statement
-	 * is the one prepared there, not looked up by its text per row, and
-	 * every parameter is bound each time, so there is nothing to clear. */
+	 * is the one prepared there, not looked up by its text per row.  A
+	 * binding stays until replaced, so the file's constants are bound once
+	 * and a column NULL in the row before is not bound NULL again (27
+	 * binds a work order were ~8% of the writer thread; now ~17). */
 	s = t->insert_st;
-	if (sqlite3_bind_text(s, 1, r->key, r->measured ? (int)r->keylen : -1, SQLITE_STATIC) ||
-	    sqlite3_bind_text(s, 2, source, -1, SQLITE_STATIC) ||
-	    sqlite3_bind_int64(s, 3, import_id) || sqlite3_bind_int64(s, 4, r->row) ||
-	    (t->stamped && sqlite3_bind_text(s, 5 + t->ncols, st->now, -1, SQLITE_STATIC)))
+	if (bind_constants(st, t, source, import_id) != 0 ||
+	    sqlite3_bind_text(s, 1, r->key, r->measured ? (int)r->keylen : -1, SQLITE_STATIC) ||
+	    sqlite3_bind_int64(s, 4, r->row)) {
+		t->bound_import = 0;
+		t->null_bound = 0;
 		return lw_err_set(e, LW_EDB, "cannot bind an insert into %s", t->table);
+	}
 	for (int c = 0; c < t->ncols; c++) {
 		const char *v = r->val[c];
+		uint64_t bit = (uint64_t)1 << c;
 		/* A bound NULL would override the column's DEFAULT. */
 		if (!v && r->target == LW_TARGET_CASES && c == LW_CC_OUTCOME)
 			v = "pending";
-		if (!v)
+		if (!v) {
+			if (t->null_bound & bit)
+				continue;
 			rc = sqlite3_bind_null(s, 5 + c);
-		else if (r->target == LW_TARGET_TICKETS && c == LW_TC_AGENCY_ID)
+		} else if (r->target == LW_TARGET_TICKETS && c == LW_TC_AGENCY_ID)
 			rc = sqlite3_bind_int64(s, 5 + c, st->ticket_agency);
 		else if (lw_rec_col_is_int(r->target, c))
 			rc = sqlite3_bind_int64(s, 5 + c, strtoll(v, NULL, 10));
@@ -478,8 +510,15 @@ static int try_insert(struct lw_store *st, const struct table_sql *t, const char
 			rc = sqlite3_bind_text(s, 5 + c, v,
 					       r->measured && v == r->val[c] ? (int)r->vlen[c] : -1,
 					       SQLITE_STATIC);
-		if (rc != SQLITE_OK)
+		if (rc != SQLITE_OK) {
+			t->bound_import = 0;
+			t->null_bound = 0;
 			return lw_err_set(e, LW_EDB, "cannot bind %s.%s", t->table, t->colname(c));
+		}
+		if (v)
+			t->null_bound &= ~bit;
+		else
+			t->null_bound |= bit;
 	}
 	if ((rc = lw_wh_step(st->wh, s, e)) < 0)
 		return rc;
@@ -577,7 +616,7 @@ out:
 int lw_store_upsert(struct lw_store *st, const char *source, int64_t import_id,
 		    struct lw_record *r, enum lw_upsert *what, struct lw_err *e)
 {
-	const struct table_sql *t = &st->t[r->target];
+	struct table_sql *t = &st->t[r->target];
 	int rc, inserted = 0, atomic = r->target == LW_TARGET_CASES;
 
 	st->notice[0] = st->peer[0] = '\0';

@@ -19,6 +19,12 @@ struct table_sql {
 	char *insert;
 	char *update;
 	sqlite3_stmt *insert_st; /* insert, prepared once: the hot path (the warehouse owns it) */
+	/* What insert_st holds bound from the rows before it (bindings outlive
+	 * sqlite3_reset, and nothing else binds this statement): the file's
+	 * constants, and the columns bound NULL.  bound_import 0: nothing. */
+	int64_t bound_import;
+	char bound_source[64], bound_now[24];
+	uint64_t null_bound; /* bit c: column c is bound NULL */
 };
 
 struct lw_store {

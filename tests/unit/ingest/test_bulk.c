@@ -5,7 +5,9 @@
  * warehouse: foreign keys are on again after every file, whatever became of
  * it; a category the warehouse does not have fails the file whole, nothing
  * of it stored (without the check the rows would land with a dangling
- * reference); case files keep SQLite's own checks.
+ * reference).  The insert statement keeps its bindings from row to row
+ * (store.c, try_insert): a value absent from a row is NULL in that row,
+ * and each file's rows carry that file's source and import.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -95,9 +97,10 @@ static const char *export(struct fix *f, const char *name, int first, int n)
 	return f->csv;
 }
 
-static const char *import(struct fix *f, const char *path, const char *profile)
+static const char *import_from(struct fix *f, const char *path, const char *profile,
+			       const char *source)
 {
-	struct lw_ingest_file in = {.source = "test", .profile = profile, .path = path};
+	struct lw_ingest_file in = {.source = source, .profile = profile, .path = path};
 	struct lw_ingest_result res;
 	struct lw_err e = {0};
 	static char status[16];
@@ -106,6 +109,43 @@ static const char *import(struct fix *f, const char *path, const char *profile)
 	snprintf(status, sizeof status, "%s", res.status ? res.status : "?");
 	lw_ingest_result_clear(&res);
 	return status;
+}
+
+static const char *import(struct fix *f, const char *path, const char *profile)
+{
+	return import_from(f, path, profile, "test");
+}
+
+static void each_row_and_file_gets_its_own_values(void **state)
+{
+	struct fix *f = *state;
+	FILE *fp;
+
+	snprintf(f->csv, sizeof f->csv, "%s/gaps.csv", f->dir);
+	assert_non_null(fp = fopen(f->csv, "w"));
+	fputs("工单编号,来电时间,诉求类型,诉求内容,承办单位,满意度,来电号码\r\n", fp);
+	for (int i = 0; i < 40; i++) /* every third row without 满意度, 来电号码 */
+		if (i % 3 == 1)
+			fprintf(fp, "GD%08d,2024-03-01 09:00:00,求助,内容,市城市管理局,,\r\n", i);
+		else
+			fprintf(fp, "GD%08d,2024-03-01 09:00:00,求助,内容,市城市管理局,满意,138%08d\r\n", i, i);
+	fclose(fp);
+	assert_string_equal(import_from(f, f->csv, "hotline-12345", "first"), "ok");
+	assert_int_equal(one(f->wh, "SELECT count(*) FROM tickets WHERE satisfaction IS NULL"), 13);
+	assert_int_equal(one(f->wh, "SELECT count(*) FROM tickets WHERE caller_hash IS NULL"), 13);
+	assert_int_equal(one(f->wh, "SELECT count(*) FROM tickets WHERE (satisfaction IS NULL) <> "
+			      "(CAST(substr(ticket_no, 3) AS INTEGER) % 3 = 1)"), 0);
+	assert_int_equal(one(f->wh, "SELECT count(*) FROM tickets WHERE (caller_hash IS NULL) <> "
+			      "(CAST(substr(ticket_no, 3) AS INTEGER) % 3 = 1)"), 0);
+	/* a second file, another source: its own source and import */
+	assert_string_equal(import_from(f, export(f, "b.csv", 100, 10), "hotline-12345", "second"),
+			    "ok");
+	assert_int_equal(one(f->wh, "SELECT count(*) FROM tickets WHERE source = 'second' AND "
+			      "import_id = (SELECT max(id) FROM imports) AND first_import_id = import_id"),
+			 10);
+	assert_int_equal(one(f->wh, "SELECT count(*) FROM tickets WHERE source = 'first' AND "
+			      "import_id = (SELECT min(id) FROM imports)"), 40);
+	assert_int_equal(one(f->wh, "SELECT count(*) FROM tickets WHERE satisfaction IS NULL"), 13);
 }
 
 static void foreign_keys_are_on_after_every_file(void **state)
@@ -167,6 +207,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(foreign_keys_are_on_after_every_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(each_row_and_file_gets_its_own_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_missing_category_fails_the_file_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_agency_gone_fails_the_file_whole, setup, teardown),
 	};
