@@ -392,6 +392,34 @@ static int ingest_path(struct lw_ingest *ing, const struct lw_ingest_file *f,
 	return rc;
 }
 
+/* Record the file as a duplicate of import dup (same bytes, landed before),
+ * in the transaction the caller opened.  Returns 0 or a warehouse error. */
+static int record_duplicate(struct lw_ingest *ing, const struct lw_ingest_file *f,
+			    const char *origin, const char *hash, int64_t bytes, int64_t dup,
+			    struct lw_ingest_result *res, struct lw_err *e)
+{
+	struct lw_import_counts c = {0};
+	int rc;
+
+	if ((rc = lw_store_import_begin(ing->store, f->source, origin, hash, bytes, NULL, f->profile,
+					&res->import_id, e)) != 0 ||
+	    (rc = lw_store_import_finish(ing->store, res->import_id, "duplicate", &c, dup, NULL,
+					 e)) != 0 ||
+	    (rc = lw_wh_commit(ing->wh, e)) != 0)
+		return rc;
+	res->status = "duplicate";
+	res->duplicate_of = dup;
+	/* The same bytes imported before in part (a crash, or a full archive
+	 * disk, kept them in the inbox after the commit): the clerk's report is
+	 * rebuilt from what that import rejected, so the file is never archived
+	 * without it. */
+	if ((rc = lw_store_rejects_of(ing->store, dup, ing->max_errors, res->errors, &res->rejected,
+				      e)) != 0)
+		return rc;
+	lw_ingest_report(ing, origin, res);
+	return 0;
+}
+
 static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, const char *origin,
 		     const char *agency, int fd, struct lw_map_memo *memo,
 		     struct lw_ingest_result *res, struct lw_err *e)
@@ -404,16 +432,10 @@ static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, cons
 	 * way out of this function reaches: ctx must live as long. */
 	struct lw_map_ctx ctx = {ing->pii, ing->aliases, agency, ing->outcome_flags, 0, memo};
 	struct lw_err err = {0};
-	char hash[65];
+	char hash[65], *refusal = NULL;
 	int64_t bytes = 0, dup = 0;
 	int rc, in_txn = 0;
 
-	if ((rc = lw_file_sha256_fd(fd, origin, hash, &bytes, &err)) != 0) {
-		res->status = "failed";
-		res->message = strdup(err.msg);
-		lw_ingest_report(ing, origin, res);
-		return 0; /* the file could not be read: nothing to store */
-	}
 	/* Profile problems are the operator's, not the file's: fail, keep the file. */
 	if ((rc = lw_ingest_profile(ing, f->profile, &prof, &err)) != 0) {
 		res->status = "failed";
@@ -421,73 +443,68 @@ static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, cons
 		lw_ingest_report(ing, origin, res);
 		return 0;
 	}
-	/* A work-order file checks its references itself (store.h). */
-	if (prof->target == LW_TARGET_TICKETS && (rc = lw_store_bulk_begin(ing->store, e)) != 0)
-		goto wh_fail;
-	if ((rc = lw_wh_begin_immediate(ing->wh, e)) != 0)
-		goto wh_fail;
-	in_txn = 1;
-	if ((rc = lw_store_find_duplicate(ing->store, hash, &dup, e)) != 0)
-		goto wh_fail;
-	if (dup) {
-		struct lw_import_counts c = {0};
-		if ((rc = lw_store_import_begin(ing->store, f->source, origin, hash, bytes, NULL,
-						f->profile, &res->import_id, e)) != 0 ||
-		    (rc = lw_store_import_finish(ing->store, res->import_id, "duplicate", &c, dup, NULL,
-						 e)) != 0 ||
-		    (rc = lw_wh_commit(ing->wh, e)) != 0)
-			goto wh_fail;
-		res->status = "duplicate";
-		res->duplicate_of = dup;
-		/* The same bytes imported before in part (a crash, or a full
-		 * archive disk, kept them in the inbox after the commit): the
-		 * clerk's report is rebuilt from what that import rejected, so
-		 * the file is never archived without it. */
-		if ((rc = lw_store_rejects_of(ing->store, dup, ing->max_errors, res->errors,
-					      &res->rejected, e)) != 0)
-			goto wh_fail;
-		lw_ingest_report(ing, origin, res);
-		return 0;
-	}
 	if (lw_table_open_fd(fd, origin, f->table_opts, &tab, &err) != 0) {
-		/* The file is not a spreadsheet we can read. */
-		lw_wh_rollback(ing->wh);
-		in_txn = 0;
-		res->status = "rejected";
-		res->message = file_problem(&err);
-		if ((rc = record_rejected_file(ing, f->source, origin, hash, bytes, NULL, f->profile,
-					       res, e)) != 0)
-			goto wh_fail;
-		lw_ingest_report(ing, origin, res);
-		return 0;
-	}
-	snprintf(res->format, sizeof res->format, "%s", lw_table_format_name(lw_table_format(tab)));
-	if (lw_table_encoding(tab))
-		snprintf(res->encoding, sizeof res->encoding, "%s", lw_table_encoding(tab));
-	{
+		refusal = file_problem(&err); /* not a spreadsheet we can read */
+	} else {
 		size_t n = lw_table_ncols(tab);
 		const char **hdr = calloc(n + 1, sizeof *hdr);
+		snprintf(res->format, sizeof res->format, "%s",
+			 lw_table_format_name(lw_table_format(tab)));
+		if (lw_table_encoding(tab))
+			snprintf(res->encoding, sizeof res->encoding, "%s", lw_table_encoding(tab));
 		if (!hdr) {
 			rc = lw_err_set(e, LW_ENOMEM, "out of memory");
 			goto wh_fail;
 		}
 		for (size_t i = 0; i < n; i++)
 			hdr[i] = lw_table_colname(tab, i);
-		rc = lw_mapping_build(prof, hdr, n, agency != NULL, &map, &err);
+		if (lw_mapping_build(prof, hdr, n, agency != NULL, &map, &err) != 0)
+			refusal = strdup(err.msg);
 		free(hdr);
 	}
-	if (rc != 0) {
+	/* A readable file: the reader thread starts on its rows (pipe.c) while
+	 * this one hashes its bytes (through the same descriptor, by pread), so
+	 * that the hash no longer comes before the first row (0.04 s of 300 000
+	 * work orders).  A duplicate stops the reader after its first window. */
+	if (!refusal && (rc = lw_pipe_start(tab, map, &ctx, &pipe, e)) != 0)
+		goto wh_fail;
+	if ((rc = lw_file_sha256_fd(fd, origin, hash, &bytes, &err)) != 0) {
+		res->status = "failed";
+		res->message = strdup(err.msg);
+		goto done; /* the file could not be read: nothing to store */
+	}
+	/* A work-order file checks its references itself (store.h). */
+	if (!refusal && prof->target == LW_TARGET_TICKETS &&
+	    (rc = lw_store_bulk_begin(ing->store, e)) != 0)
+		goto wh_fail;
+	if ((rc = lw_wh_begin_immediate(ing->wh, e)) != 0)
+		goto wh_fail;
+	in_txn = 1;
+	/* The same bytes imported before are a duplicate, even when this
+	 * binary or the profile would refuse them now. */
+	if ((rc = lw_store_find_duplicate(ing->store, hash, &dup, e)) != 0)
+		goto wh_fail;
+	if (dup) {
+		lw_pipe_free(pipe);
+		pipe = NULL;
+		if ((rc = record_duplicate(ing, f, origin, hash, bytes, dup, res, e)) != 0)
+			goto wh_fail;
 		lw_table_close(tab);
-		tab = NULL;
+		lw_mapping_free(map);
+		free(refusal);
+		return 0;
+	}
+	if (refusal) {
 		lw_wh_rollback(ing->wh);
 		in_txn = 0;
 		res->status = "rejected";
-		res->message = strdup(err.msg);
-		if ((rc = record_rejected_file(ing, f->source, origin, hash, bytes, res->format,
-					       f->profile, res, e)) != 0)
+		res->message = refusal;
+		refusal = NULL;
+		if ((rc = record_rejected_file(ing, f->source, origin, hash, bytes,
+					       res->format[0] ? res->format : NULL, f->profile, res,
+					       e)) != 0)
 			goto wh_fail;
-		lw_ingest_report(ing, origin, res);
-		return 0;
+		goto done;
 	}
 	if (map->unknown)
 		res->unknown_headers = strdup(map->unknown);
@@ -495,11 +512,9 @@ static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, cons
 					f->profile, &res->import_id, e)) != 0)
 		goto wh_fail;
 	{
-		/* Rows are read and mapped on a second thread while this one
-		 * stores them (pipe.c). */
+		/* Rows are read and mapped on the second thread while this one
+		 * stores them. */
 		struct lw_pipe_row *row;
-		if ((rc = lw_pipe_start(tab, map, &ctx, &pipe, e)) != 0)
-			goto wh_fail;
 		for (;;) {
 			rc = lw_pipe_next(pipe, &row, &err);
 			if (rc == LW_EEOF)
@@ -548,6 +563,7 @@ done:
 	lw_pipe_free(pipe);
 	lw_table_close(tab);
 	lw_mapping_free(map);
+	free(refusal);
 	lw_ingest_report(ing, origin, res);
 	return 0;
 wh_fail:
@@ -556,6 +572,7 @@ wh_fail:
 	lw_pipe_free(pipe);
 	lw_table_close(tab);
 	lw_mapping_free(map);
+	free(refusal);
 	res->status = "failed";
 	free(res->message);
 	res->message = strdup(e ? e->msg : "warehouse error");

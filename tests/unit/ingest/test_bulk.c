@@ -148,6 +148,24 @@ static void each_row_and_file_gets_its_own_values(void **state)
 	assert_int_equal(one(f->wh, "SELECT count(*) FROM tickets WHERE satisfaction IS NULL"), 13);
 }
 
+/* The hash is taken while the reader starts (ingest.c): the same bytes are
+ * still a duplicate, even under a profile that would refuse them, and a
+ * refused file is still recorded with its hash. */
+static void duplicates_and_refusals_keep_their_hash(void **state)
+{
+	struct fix *f = *state;
+	const char *csv = export(f, "a.csv", 1, 30);
+
+	assert_string_equal(import(f, csv, "hotline-12345"), "ok");
+	assert_string_equal(import(f, csv, "court-cases"), "duplicate");
+	assert_string_equal(import(f, export(f, "b.csv", 100, 5), "court-cases"), "rejected");
+	assert_int_equal(one(f->wh, "SELECT count(*) FROM imports WHERE status = 'rejected' AND "
+			      "length(content_hash) = 64 AND format = 'csv'"), 1);
+	assert_int_equal(one(f->wh, "SELECT count(*) FROM imports WHERE status = 'duplicate' AND "
+			      "duplicate_of = (SELECT min(id) FROM imports)"), 1);
+	assert_int_equal(one(f->wh, "SELECT count(*) FROM tickets"), 30);
+}
+
 static void foreign_keys_are_on_after_every_file(void **state)
 {
 	struct fix *f = *state;
@@ -208,6 +226,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(foreign_keys_are_on_after_every_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(each_row_and_file_gets_its_own_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(duplicates_and_refusals_keep_their_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_missing_category_fails_the_file_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_agency_gone_fails_the_file_whole, setup, teardown),
 	};
