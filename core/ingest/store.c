@@ -88,18 +88,28 @@ int lw_store_new(struct lw_wh *wh, const char *const *precedence, size_t npreced
 		lw_store_free(st);
 		return lw_err_set(e, LW_ENOMEM, "out of memory");
 	}
-	/* try_insert binds by position: make sure the positions hold. */
+	/* The inserts are the store's own statements, not the warehouse's
+	 * cached ones: try_insert keeps their bindings from row to row, which
+	 * another user of a shared statement would clear.  It binds by
+	 * position: make sure the positions hold. */
 	for (int i = 0; i < 2; i++) {
-		sqlite3_stmt *s;
-		int rc = lw_wh_stmt(wh, st->t[i].insert, &s, e);
-		if (rc || sqlite3_bind_parameter_index(s, ":key") != 1 ||
+		sqlite3_stmt *s = NULL;
+		int rc = sqlite3_prepare_v3(lw_wh_db(wh), st->t[i].insert, -1,
+					    SQLITE_PREPARE_PERSISTENT, &s, NULL);
+		st->t[i].insert_st = s;
+		if (rc != SQLITE_OK) {
+			rc = lw_err_set(e, LW_EDB, "cannot prepare the insert into %s: %s",
+					st->t[i].table, sqlite3_errmsg(lw_wh_db(wh)));
+			lw_store_free(st);
+			return rc;
+		}
+		if (sqlite3_bind_parameter_index(s, ":key") != 1 ||
 		    sqlite3_bind_parameter_index(s, ":source_row") != 4 ||
 		    sqlite3_bind_parameter_index(s, ":c0") != 5 ||
 		    sqlite3_bind_parameter_index(s, ":now") != (st->t[i].stamped ? 5 + st->t[i].ncols : 0)) {
 			lw_store_free(st);
-			return rc ? rc : lw_err_set(e, LW_EDB, "insert parameters out of order");
+			return lw_err_set(e, LW_EDB, "insert parameters out of order");
 		}
-		st->t[i].insert_st = s;
 	}
 	for (size_t i = 0; i < nprecedence; i++) {
 		if (!(st->prec[i] = strdup(precedence[i]))) {
@@ -119,6 +129,7 @@ void lw_store_free(struct lw_store *st)
 	free(st->peer_source);
 	free(st->peer_origin);
 	for (int i = 0; i < 2; i++) {
+		sqlite3_finalize(st->t[i].insert_st);
 		free(st->t[i].select);
 		free(st->t[i].insert);
 		free(st->t[i].update);

@@ -18,7 +18,7 @@ struct table_sql {
 	char *select; /* columns..., source WHERE key = :key */
 	char *insert;
 	char *update;
-	sqlite3_stmt *insert_st; /* insert, prepared once: the hot path (the warehouse owns it) */
+	sqlite3_stmt *insert_st; /* insert, prepared once: the hot path (the store's own) */
 	/* What insert_st holds bound from the rows before it (bindings outlive
 	 * sqlite3_reset, and nothing else binds this statement): the file's
 	 * constants, and the columns bound NULL.  bound_import 0: nothing. */
