@@ -24,8 +24,8 @@
 /* Size of a buffer that holds any masked form. */
 #define LW_PII_MASK_MAX 256
 
-/* A loaded key.  Use one key from one thread at a time (it keeps a keyed
- * HMAC context). */
+/* A loaded key: a keyed HMAC state, read-only once loaded, so several
+ * threads may hash with one key at once. */
 struct lw_pii_key;
 
 /*
@@ -58,8 +58,7 @@ enum lw_pii_kind {
 int lw_pii_normalize(enum lw_pii_kind kind, const char *value, char *out, size_t cap, struct lw_err *e);
 
 /* HMAC-SHA256 of the normalised value as 64 lowercase hex digits in out_hex
- * (LW_PII_HASH_HEX bytes).  Returns 0, an lw_pii_normalize error, or
- * LW_EINVAL when OpenSSL fails. */
+ * (LW_PII_HASH_HEX bytes).  Returns 0 or an lw_pii_normalize error. */
 int lw_pii_hash(const struct lw_pii_key *key, enum lw_pii_kind kind, const char *value, char *out_hex,
 		struct lw_err *e);
 
