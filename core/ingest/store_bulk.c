@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "ingest/agencies.h"
 #include "ingest/store_int.h"
 #include "warehouse/warehouse.h"
@@ -30,9 +31,11 @@ void lw_store_bulk_end(struct lw_store *st)
 	if (!st->bulk)
 		return;
 	st->bulk = 0;
-	/* Between transactions this cannot fail but on a broken connection,
-	 * which the next statement reports; the store checks nothing less. */
-	lw_wh_foreign_keys(st->wh, 1, &err);
+	/* Between transactions this fails only on a broken connection, which
+	 * the next statement reports too. */
+	if (lw_wh_foreign_keys(st->wh, 1, &err) != 0)
+		lw_log(LW_LOG_ERR, "import", "foreign-key checks could not be turned on again: %s",
+		       err.msg);
 }
 
 void lw_store_bulk_free(struct lw_store *st)
