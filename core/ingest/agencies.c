@@ -177,22 +177,14 @@ int lw_resolver_finish(struct lw_resolver *r, int64_t import_id, const char *now
 	return 0;
 }
 
-int lw_resolver_verify(struct lw_resolver *r, struct lw_err *e)
+int lw_resolver_each_id(struct lw_resolver *r, int (*fn)(int64_t id, const char *name, void *ud),
+			void *ud)
 {
 	for (size_t i = 0; i < NBUCKETS; i++)
 		for (struct entry *en = r->bucket[i]; en; en = en->next) {
-			sqlite3_stmt *s;
 			int rc;
-			if (!en->id)
-				continue;
-			if ((rc = lw_wh_stmt(r->wh, "SELECT 1 FROM agencies WHERE id = :id", &s, e)) ||
-			    (rc = lw_wh_bind_int64(s, ":id", en->id, e)) ||
-			    (rc = lw_wh_step(r->wh, s, e)) < 0)
+			if (en->id && (rc = fn(en->id, en->name, ud)) != 0)
 				return rc;
-			sqlite3_reset(s);
-			if (rc == 0)
-				return lw_err_set(e, LW_EDB, "agency %lld (%s) vanished during the import",
-						  (long long)en->id, en->name);
 		}
 	return 0;
 }

@@ -43,10 +43,12 @@ int lw_resolver_id(struct lw_resolver *r, const char *name, int64_t *id, struct 
 int lw_resolver_finish(struct lw_resolver *r, int64_t import_id, const char *now,
 		       uint64_t *held_rows, struct lw_err *e);
 
-/* Check that every agency id handed out since lw_resolver_begin is still in
- * agencies (the check a work-order file makes instead of SQLite's per-row
- * foreign-key check, see lw_store_bulk_begin).  LW_EDB when one is not. */
-int lw_resolver_verify(struct lw_resolver *r, struct lw_err *e);
+/* fn for every agency id handed out since lw_resolver_begin (held names
+ * have none), with the name it was handed out for; stops at the first
+ * nonzero return and returns it.  What a work-order file checks before its
+ * commit (lw_store_bulk_verify). */
+int lw_resolver_each_id(struct lw_resolver *r, int (*fn)(int64_t id, const char *name, void *ud),
+			void *ud);
 
 /* Resolve every held row again, with the alias table as it is now: work
  * orders without agency_id get one, waiting defendants move to

@@ -90,8 +90,23 @@ static int exists(struct lw_store *st, const char *sql, const char *text, int64_
 	return rc;
 }
 
+struct agency_check {
+	struct lw_store *st;
+	struct lw_err *e;
+};
+
+static int agency_exists(int64_t id, const char *name, void *ud)
+{
+	struct agency_check *c = ud;
+	int rc = exists(c->st, "SELECT 1 FROM agencies WHERE id = :v", NULL, id, c->e);
+
+	return rc < 0 ? rc : rc == 0 ? lw_err_set(c->e, LW_EDB, "agency %lld (%s) vanished during "
+						  "the import", (long long)id, name) : 0;
+}
+
 int lw_store_bulk_verify(struct lw_store *st, int64_t import_id, struct lw_err *e)
 {
+	struct agency_check c = {st, e};
 	int rc;
 
 	if (!st->bulk)
@@ -104,5 +119,5 @@ int lw_store_bulk_verify(struct lw_store *st, int64_t import_id, struct lw_err *
 				 e)) <= 0)
 			return rc < 0 ? rc : lw_err_set(e, LW_EDB, "work-order category %s is not in "
 						       "ticket_categories", st->cats[i]);
-	return st->res ? lw_resolver_verify(st->res, e) : 0;
+	return st->res ? lw_resolver_each_id(st->res, agency_exists, &c) : 0;
 }
