@@ -38,6 +38,11 @@ void lw_store_bulk_end(struct lw_store *st)
 		       err.msg);
 }
 
+int lw_store_bulk_on(const struct lw_store *st)
+{
+	return st->bulk;
+}
+
 void lw_store_bulk_free(struct lw_store *st)
 {
 	for (size_t i = 0; i < st->ncats; i++)
