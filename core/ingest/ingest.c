@@ -45,6 +45,7 @@ int lw_ingest_new(struct lw_wh *wh, const struct lw_ingest_settings *s,
 	ing->outcome_flags = s->outcome_flags;
 	ing->max_errors = s->max_errors ? s->max_errors : 200;
 	ing->one_shot = s->one_shot;
+	ing->row_by_row = s->row_by_row;
 	ing->deadlines = lw_dl_conf_ref(s->deadlines);
 	ing->profile_dir = strdup(s->profile_dir ? s->profile_dir : ".");
 	if (!ing->profile_dir || !(ing->aliases = lw_agency_aliases_new())) {

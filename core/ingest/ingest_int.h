@@ -32,6 +32,7 @@ struct lw_ingest {
 	int64_t *win_agency;
 	unsigned char *win_state;
 	size_t win_cap;
+	int row_by_row;       /* lw_ingest_settings.row_by_row */
 	struct lw_dl_conf *deadlines; /* a reference, or NULL */
 };
 

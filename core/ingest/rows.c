@@ -195,8 +195,9 @@ int lw_ingest_window(struct lw_ingest *ing, const struct lw_mapping *m, const ch
 	uint64_t stored;
 	int rc;
 
-	if (!lw_store_bulk_on(ing->store)) {
-		/* Cases: row by row (defendants, savepoints, notices in order). */
+	if (!lw_store_bulk_on(ing->store) || ing->row_by_row) {
+		/* Cases: row by row (defendants, savepoints, notices in order);
+		 * and work orders when told to (the reference of the tests). */
 		for (size_t i = 0; i < n; i++)
 			if ((rc = lw_pipe_row(pipe, i, &row, e)) != 0 ||
 			    (rc = lw_ingest_mapped(ing, m, source, import_id, &row->rec, row->cells,

@@ -641,7 +641,10 @@ int lw_store_resolve(struct lw_store *st, struct lw_record *r, int64_t *agency,
 	if ((rc = r->target == LW_TARGET_TICKETS ? ticket_agency(st, r, agency, e)
 						   : defendant_ids(st, r, e)) != 0)
 		return rc;
-	return st->bulk ? lw_store_bulk_note(st, r, e) : 0;
+	if (!st->bulk)
+		return 0;
+	st->window_unvouched += r->target == LW_TARGET_TICKETS && !lw_store_window_vouches(st, r);
+	return lw_store_bulk_note(st, r, e);
 }
 
 int lw_store_upsert(struct lw_store *st, const char *source, int64_t import_id,

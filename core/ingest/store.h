@@ -115,7 +115,8 @@ int lw_store_bulk_on(const struct lw_store *st);
  * earlier file, or by an earlier row of this one), or they break a check
  * of the warehouse.  The caller upserts those one by one
  * (lw_store_upsert_resolved), in order, as if the window had been stored
- * row by row.  *stored: how many became new rows. */
+ * row by row.  Every record tried must have gone through lw_store_resolve
+ * since the last call.  *stored: how many became new rows. */
 enum { LW_WIN_SKIP, LW_WIN_TRY, LW_WIN_STORED };
 struct lw_store_window {
 	size_t n;
@@ -124,6 +125,12 @@ struct lw_store_window {
 	const int64_t *agency;
 	unsigned char *state;
 };
+/* 1 when the store can vouch that work order r passes every CHECK of
+ * tickets, 0 when it cannot say (then SQLite checks it).  In bulk,
+ * lw_store_resolve asks for every work order, and a window runs without
+ * SQLite's CHECKs only when the store vouched for each one resolved since
+ * the window before (store_window.c). */
+int lw_store_window_vouches(const struct lw_store *st, const struct lw_record *r);
 int lw_store_insert_window(struct lw_store *st, const char *source, int64_t import_id,
 			   const struct lw_store_window *w, uint64_t *stored, struct lw_err *e);
 

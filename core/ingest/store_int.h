@@ -40,6 +40,9 @@ struct lw_store {
 	size_t nprec;
 	struct table_sql t[2]; /* LW_TARGET_CASES, LW_TARGET_TICKETS */
 	sqlite3_stmt *window_st; /* store_window.c: a window's new work orders */
+	int window_vouch;        /* ... with the CHECKs of tickets vouched for in C */
+	size_t window_unvouched; /* work orders resolved since the last window that the
+				    store cannot vouch for */
 	/* A work-order file with foreign keys off (store_bulk.c). */
 	int bulk;
 	char **cats;          /* distinct category codes written, to check */
