@@ -45,6 +45,7 @@ int lw_ingest_new(struct lw_wh *wh, const struct lw_ingest_settings *s,
 	ing->outcome_flags = s->outcome_flags;
 	ing->max_errors = s->max_errors ? s->max_errors : 200;
 	ing->one_shot = s->one_shot;
+	ing->row_by_row = s->row_by_row;
 	ing->deadlines = lw_dl_conf_ref(s->deadlines);
 	ing->profile_dir = strdup(s->profile_dir ? s->profile_dir : ".");
 	if (!ing->profile_dir || !(ing->aliases = lw_agency_aliases_new())) {
@@ -125,6 +126,8 @@ void lw_ingest_free(struct lw_ingest *ing)
 	lw_pii_key_free(ing->pii);
 	lw_agency_aliases_free(ing->aliases);
 	lw_record_free(&ing->rec); /* the last row mapped is kept until the next one */
+	free(ing->win_agency);
+	free(ing->win_state);
 	lw_dl_conf_unref(ing->deadlines);
 	free(ing->profile_dir);
 	free(ing);
@@ -518,10 +521,10 @@ static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, cons
 		goto wh_fail;
 	{
 		/* Rows are read and mapped on the second thread while this one
-		 * stores them. */
-		struct lw_pipe_row *row;
+		 * stores them, a window at a time. */
 		for (;;) {
-			rc = lw_pipe_next(pipe, &row, &err);
+			size_t n;
+			rc = lw_pipe_window(pipe, &n, &err);
 			if (rc == LW_EEOF)
 				break;
 			if (rc == LW_ENOMEM) {
@@ -551,8 +554,8 @@ static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, cons
 						      "in the inbox and is imported at the next start");
 				goto done;
 			}
-			if ((rc = lw_ingest_mapped(ing, map, f->source, res->import_id, &row->rec,
-						   row->cells, row->ncells, res, e)) != 0)
+			if ((rc = lw_ingest_window(ing, map, f->source, res->import_id, pipe, n, res,
+						   e)) != 0)
 				goto wh_fail;
 		}
 		if (lw_pipe_sorted(pipe))

@@ -42,6 +42,9 @@ struct lw_ingest_settings {
 	struct lw_dl_conf *deadlines; /* rules whose obligations each import recomputes for
 					 the cases it changed, in its own transaction; NULL:
 					 none.  lw_ingest_new takes a reference. */
+	int row_by_row;              /* store work orders one statement a row, as cases
+					are, instead of a window's new ones at once: slower,
+					the same result (the reference tests compare with) */
 };
 
 /* Open the pipeline on a writer connection.  Loads the PII key and the

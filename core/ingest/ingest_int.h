@@ -27,6 +27,12 @@ struct lw_ingest {
 	size_t max_errors;
 	int one_shot;
 	struct lw_record rec; /* reused for every row */
+	/* lw_ingest_window's, per row of a window: its agency and its state
+	 * (store.h, struct lw_store_window). */
+	int64_t *win_agency;
+	unsigned char *win_state;
+	size_t win_cap;
+	int row_by_row;       /* lw_ingest_settings.row_by_row */
 	struct lw_dl_conf *deadlines; /* a reference, or NULL */
 };
 
@@ -46,6 +52,15 @@ int lw_ingest_row(struct lw_ingest *ing, const struct lw_map_ctx *ctx, const str
 int lw_ingest_mapped(struct lw_ingest *ing, const struct lw_mapping *m, const char *source,
 		     int64_t import_id, struct lw_record *r, const char *const *cells,
 		     size_t ncells, struct lw_ingest_result *res, struct lw_err *e);
+
+/* Store the n rows of the window pipe holds (lw_pipe_window), as
+ * lw_ingest_mapped would one by one.  A work-order file's new rows go in
+ * by one statement (lw_store_insert_window); the others, and every case,
+ * row by row. */
+struct lw_pipe;
+int lw_ingest_window(struct lw_ingest *ing, const struct lw_mapping *m, const char *source,
+		     int64_t import_id, struct lw_pipe *pipe, size_t n,
+		     struct lw_ingest_result *res, struct lw_err *e);
 
 /* Set res->status from the counts, finish the imports row and commit. */
 int lw_ingest_finish(struct lw_ingest *ing, struct lw_ingest_result *res, struct lw_err *e);

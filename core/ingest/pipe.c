@@ -672,43 +672,90 @@ static int unpack(struct lw_pipe *p, const struct wrow *o)
 	return 0;
 }
 
-int lw_pipe_next(struct lw_pipe *p, struct lw_pipe_row **row, struct lw_err *e)
+/* The window the consumer reads, waited for when the producer is still
+ * filling it. */
+static struct window *hold(struct lw_pipe *p)
 {
 	struct window *w = &p->w[p->head];
 
+	if (!p->holding) {
+		pthread_mutex_lock(&p->mu);
+		while (!w->full)
+			pthread_cond_wait(&p->filled, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+		p->holding = 1;
+		p->pos = 0;
+	}
+	return w;
+}
+
+/* Done with the window held: hand it back and go on to the next. */
+static void release(struct lw_pipe *p)
+{
+	pthread_mutex_lock(&p->mu);
+	p->w[p->head].full = 0;
+	pthread_cond_signal(&p->freed);
+	pthread_mutex_unlock(&p->mu);
+	p->holding = 0;
+	p->head = (p->head + 1) % NWIN;
+}
+
+/* How the table ended, after the last window's rows. */
+static int end_of(const struct window *w, struct lw_err *e)
+{
+	if (w->rc != LW_EEOF && e)
+		*e = w->err;
+	return w->rc;
+}
+
+static int give(struct lw_pipe *p, const struct window *w, size_t i, struct lw_pipe_row **row,
+		struct lw_err *e)
+{
+	/* Fetch a row a few ahead into the cache: this thread's time is the
+	 * import's. */
+	if (i + PREFETCH_AHEAD < w->n)
+		prefetch_row(w->rows[i + PREFETCH_AHEAD].r);
+	if (unpack(p, w->rows[i].r) != 0)
+		return lw_err_set(e, LW_ENOMEM, "out of memory");
+	*row = &p->out;
+	return 0;
+}
+
+int lw_pipe_next(struct lw_pipe *p, struct lw_pipe_row **row, struct lw_err *e)
+{
 	for (;;) {
-		if (!p->holding) {
-			pthread_mutex_lock(&p->mu);
-			while (!w->full)
-				pthread_cond_wait(&p->filled, &p->mu);
-			pthread_mutex_unlock(&p->mu);
-			p->holding = 1;
-			p->pos = 0;
-		}
+		struct window *w = hold(p);
+		if (p->pos < w->n)
+			return give(p, w, p->pos++, row, e);
+		if (w->end)
+			return end_of(w, e);
+		release(p);
+	}
+}
+
+int lw_pipe_window(struct lw_pipe *p, size_t *n, struct lw_err *e)
+{
+	*n = 0;
+	for (;;) {
+		struct window *w = hold(p);
 		if (p->pos < w->n) {
-			/* Fetch a row a few ahead into the cache: this thread's
-			 * time is the import's. */
-			if (p->pos + PREFETCH_AHEAD < w->n)
-				prefetch_row(w->rows[p->pos + PREFETCH_AHEAD].r);
-			if (unpack(p, w->rows[p->pos++].r) != 0)
-				return lw_err_set(e, LW_ENOMEM, "out of memory");
-			*row = &p->out;
+			*n = w->n;
+			p->pos = w->n; /* all of it given, row by row through lw_pipe_row */
 			return 0;
 		}
-		if (w->end) {
-			if (w->rc != LW_EEOF && e)
-				*e = w->err;
-			return w->rc;
-		}
-		/* Done with this window: hand it back and go on to the next. */
-		pthread_mutex_lock(&p->mu);
-		w->full = 0;
-		pthread_cond_signal(&p->freed);
-		pthread_mutex_unlock(&p->mu);
-		p->holding = 0;
-		p->head = (p->head + 1) % NWIN;
-		w = &p->w[p->head];
+		if (w->end)
+			return end_of(w, e);
+		release(p);
 	}
+}
+
+int lw_pipe_row(struct lw_pipe *p, size_t i, struct lw_pipe_row **row, struct lw_err *e)
+{
+	const struct window *w = &p->w[p->head];
+
+	if (!p->holding || i >= w->n)
+		return lw_err_set(e, LW_EINVAL, "row %zu is not in the window held", i);
+	return give(p, w, i, row, e);
 }
 
 int lw_pipe_sorted(const struct lw_pipe *p)

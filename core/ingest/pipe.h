@@ -32,6 +32,16 @@ int lw_pipe_start(struct lw_table *tab, const struct lw_mapping *map,
  * end of the table, or the reader's error (message in e). */
 int lw_pipe_next(struct lw_pipe *p, struct lw_pipe_row **row, struct lw_err *e);
 
+/* The same rows a window at a time, for a caller that makes several passes
+ * over them: *n rows of the next window (its rows are valid until the next
+ * call), read with lw_pipe_row.  Returns 0 (*n > 0), LW_EEOF after the
+ * last window, or the reader's error.  Use either this or lw_pipe_next for
+ * a pipe, not both. */
+int lw_pipe_window(struct lw_pipe *p, size_t *n, struct lw_err *e);
+/* Row i (< *n) of the window lw_pipe_window gave, valid (and the caller's
+ * to change) until the next call of either. */
+int lw_pipe_row(struct lw_pipe *p, size_t i, struct lw_pipe_row **row, struct lw_err *e);
+
 /* Nonzero when rows come sorted by key (not in the file's order). */
 int lw_pipe_sorted(const struct lw_pipe *p);
 

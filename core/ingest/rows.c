@@ -10,6 +10,7 @@
 #include "deadlines/obligations.h"
 #include "domain/pii.h"
 #include "ingest/ingest_int.h"
+#include "ingest/pipe.h"
 #include "read/table.h"
 #include "warehouse/warehouse.h"
 
@@ -81,28 +82,38 @@ int lw_ingest_row(struct lw_ingest *ing, const struct lw_map_ctx *ctx, const str
 	return lw_ingest_mapped(ing, m, source, import_id, &ing->rec, cells, ncells, res, e);
 }
 
-int lw_ingest_mapped(struct lw_ingest *ing, const struct lw_mapping *m, const char *source,
-		     int64_t import_id, struct lw_record *r, const char *const *cells,
-		     size_t ncells, struct lw_ingest_result *res, struct lw_err *e)
+/* A row's warnings to the report; a row the mapper refused to `rejects`.
+ * Returns 1 when r goes on to the store, 0 when it was rejected, or an
+ * error (< 0). */
+static int before_store(struct lw_ingest *ing, const struct lw_mapping *m, int64_t import_id,
+			const struct lw_record *r, const char *const *cells, size_t ncells,
+			struct lw_ingest_result *res, struct lw_err *e)
 {
-	enum lw_upsert what;
-	struct lw_err uerr = {0};
-	uint32_t row = r->row;
 	int rc;
 
 	res->rows++;
 	for (size_t i = 0; i < r->nwarnings; i++)
 		if (json_array_size(res->errors) < ing->max_errors) {
 			json_t *o = json_object();
-			json_object_set_new(o, "row", json_integer(row));
+			json_object_set_new(o, "row", json_integer(r->row));
 			json_object_set_new(o, "warning", json_string(r->warnings[i]));
 			json_array_append_new(res->errors, o);
 		}
-	if (r->nerrors)
-		return reject_row(ing, m, import_id, r, cells, ncells, res, e);
-	/* A row is atomic (lw_store_upsert): a constraint the merged row
-	 * breaks (e.g. concluded before filed) rejects this row only. */
-	rc = lw_store_upsert(ing->store, source, import_id, r, &what, &uerr);
+	if (!r->nerrors)
+		return 1;
+	rc = reject_row(ing, m, import_id, r, cells, ncells, res, e);
+	return rc < 0 ? rc : 0;
+}
+
+/* What the store made of r (rc and uerr of lw_store_upsert_resolved): the
+ * counts, the notices, or a rejected row. */
+static int after_store(struct lw_ingest *ing, const struct lw_mapping *m, int64_t import_id,
+		       struct lw_record *r, const char *const *cells, size_t ncells, int rc,
+		       enum lw_upsert what, const struct lw_err *uerr,
+		       struct lw_ingest_result *res, struct lw_err *e)
+{
+	uint32_t row = r->row;
+
 	if (rc == LW_EINVAL || rc == LW_EEXIST) {
 		r->errors = calloc(1, sizeof *r->errors);
 		if (!r->errors)
@@ -113,7 +124,7 @@ int lw_ingest_mapped(struct lw_ingest *ing, const struct lw_mapping *m, const ch
 		/* The clerk never reads SQL, a constraint or a server path: the
 		 * detail goes to the operator's log. */
 		lw_log(LW_LOG_WARNING, "import", "import %lld row %u: refused by the warehouse: %s",
-		       (long long)import_id, row, uerr.msg);
+		       (long long)import_id, row, uerr->msg);
 		r->errors[0].reason_zh = strdup("与此前导入的同一案件或工单的数据矛盾（例如合并后结案日期早于"
 						"立案日期），本行未导入");
 		r->errors[0].reason_en = strdup("contradicts what was imported before for the same case or "
@@ -123,7 +134,7 @@ int lw_ingest_mapped(struct lw_ingest *ing, const struct lw_mapping *m, const ch
 	}
 	if (rc != 0) {
 		if (e)
-			*e = uerr;
+			*e = *uerr;
 		return rc;
 	}
 	{
@@ -144,6 +155,101 @@ int lw_ingest_mapped(struct lw_ingest *ing, const struct lw_mapping *m, const ch
 	case LW_UPSERT_INSERTED: res->inserted++; break;
 	case LW_UPSERT_UPDATED: res->updated++; break;
 	case LW_UPSERT_UNCHANGED: res->unchanged++; break;
+	}
+	return 0;
+}
+
+int lw_ingest_mapped(struct lw_ingest *ing, const struct lw_mapping *m, const char *source,
+		     int64_t import_id, struct lw_record *r, const char *const *cells,
+		     size_t ncells, struct lw_ingest_result *res, struct lw_err *e)
+{
+	enum lw_upsert what = LW_UPSERT_UNCHANGED;
+	struct lw_err uerr = {0};
+	int rc = before_store(ing, m, import_id, r, cells, ncells, res, e);
+
+	if (rc <= 0)
+		return rc;
+	/* A row is atomic (lw_store_upsert): a constraint the merged row
+	 * breaks (e.g. concluded before filed) rejects this row only. */
+	rc = lw_store_upsert(ing->store, source, import_id, r, &what, &uerr);
+	return after_store(ing, m, import_id, r, cells, ncells, rc, what, &uerr, res, e);
+}
+
+/* ---- a window of the pipe ---- */
+
+static int window_rec(void *ud, size_t i, const struct lw_record **r, struct lw_err *e)
+{
+	struct lw_pipe_row *row;
+	int rc = lw_pipe_row(ud, i, &row, e);
+
+	*r = rc ? NULL : &row->rec;
+	return rc;
+}
+
+int lw_ingest_window(struct lw_ingest *ing, const struct lw_mapping *m, const char *source,
+		     int64_t import_id, struct lw_pipe *pipe, size_t n,
+		     struct lw_ingest_result *res, struct lw_err *e)
+{
+	struct lw_store_window w = {n, window_rec, pipe, NULL, NULL};
+	struct lw_pipe_row *row;
+	uint64_t stored;
+	int rc;
+
+	if (!lw_store_bulk_on(ing->store) || ing->row_by_row) {
+		/* Cases: row by row (defendants, savepoints, notices in order);
+		 * and work orders when told to (the reference of the tests). */
+		for (size_t i = 0; i < n; i++)
+			if ((rc = lw_pipe_row(pipe, i, &row, e)) != 0 ||
+			    (rc = lw_ingest_mapped(ing, m, source, import_id, &row->rec, row->cells,
+						   row->ncells, res, e)) != 0)
+				return rc;
+		return 0;
+	}
+	if (n > ing->win_cap) {
+		int64_t *a = realloc(ing->win_agency, n * sizeof *a);
+		unsigned char *s = a ? realloc(ing->win_state, n) : NULL;
+		if (a)
+			ing->win_agency = a;
+		if (!s)
+			return lw_err_set(e, LW_ENOMEM, "out of memory");
+		ing->win_state = s;
+		ing->win_cap = n;
+	}
+	w.agency = ing->win_agency;
+	w.state = ing->win_state;
+	/* Warnings, rows the mapper refused, agencies: row by row. */
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = lw_pipe_row(pipe, i, &row, e)) != 0)
+			return rc;
+		ing->win_state[i] = LW_WIN_SKIP;
+		ing->win_agency[i] = 0;
+		if ((rc = before_store(ing, m, import_id, &row->rec, row->cells, row->ncells, res,
+				       e)) < 0)
+			return rc;
+		if (rc == 0)
+			continue;
+		if ((rc = lw_store_resolve(ing->store, &row->rec, &ing->win_agency[i], e)) != 0)
+			return rc;
+		ing->win_state[i] = LW_WIN_TRY;
+	}
+	/* The new work orders: one statement. */
+	if ((rc = lw_store_insert_window(ing->store, source, import_id, &w, &stored, e)) != 0)
+		return rc;
+	res->inserted += stored;
+	/* The rest, in order, as row by row: merged into what is stored, or
+	 * rejected with the warehouse's reason. */
+	for (size_t i = 0; i < n; i++) {
+		enum lw_upsert what = LW_UPSERT_UNCHANGED;
+		struct lw_err uerr = {0};
+		if (ing->win_state[i] != LW_WIN_TRY)
+			continue;
+		if ((rc = lw_pipe_row(pipe, i, &row, e)) != 0)
+			return rc;
+		rc = lw_store_upsert_resolved(ing->store, source, import_id, &row->rec,
+					      ing->win_agency[i], &what, &uerr);
+		if ((rc = after_store(ing, m, import_id, &row->rec, row->cells, row->ncells, rc,
+				      what, &uerr, res, e)) != 0)
+			return rc;
 	}
 	return 0;
 }

@@ -111,6 +111,13 @@ int lw_store_new(struct lw_wh *wh, const char *const *precedence, size_t npreced
 			return lw_err_set(e, LW_EDB, "insert parameters out of order");
 		}
 	}
+	{
+		int rc = lw_store_window_init(st, e);
+		if (rc != 0) {
+			lw_store_free(st);
+			return rc;
+		}
+	}
 	for (size_t i = 0; i < nprecedence; i++) {
 		if (!(st->prec[i] = strdup(precedence[i]))) {
 			lw_store_free(st);
@@ -138,6 +145,7 @@ void lw_store_free(struct lw_store *st)
 		free(st->prec[i]);
 	free(st->prec);
 	lw_store_bulk_free(st);
+	lw_store_window_free(st);
 	free(st);
 }
 
@@ -427,23 +435,23 @@ static int upsert_defendants(struct lw_store *st, const char *source, int64_t im
 }
 
 /* A work order's 承办单位 as agencies.id, into the record's agency_id. */
-static int ticket_agency(struct lw_store *st, struct lw_record *r, struct lw_err *e)
+/* The agency work order r names, through the resolver: *id (0: held, or
+ * none named). */
+static int ticket_agency(struct lw_store *st, const struct lw_record *r, int64_t *id,
+			 struct lw_err *e)
 {
-	int64_t id = 0;
-	int rc;
+	*id = 0;
+	return r->nagencies == 0 ? 0 : agency_id(st, r->agencies[0], id, e);
+}
 
-	r->val[LW_TC_AGENCY_ID] = NULL;
-	if (r->nagencies == 0)
-		return 0;
-	if ((rc = agency_id(st, r->agencies[0], &id, e)) != 0)
-		return rc;
+/* Work order r is about to be stored with agency id. */
+static void set_ticket_agency(struct lw_store *st, struct lw_record *r, int64_t id)
+{
 	/* try_insert binds the integer; the text is written only for merge()
-	 * (lw_store_upsert), which compares and binds values as text. */
+	 * (lw_store_upsert_resolved), which compares and binds values as text. */
 	st->ticket_agency = id;
 	st->agency_id[0] = '\0';
-	if (id)
-		r->val[LW_TC_AGENCY_ID] = st->agency_id;
-	return 0;
+	r->val[LW_TC_AGENCY_ID] = id ? st->agency_id : NULL;
 }
 
 /* Run one statement with no result (savepoints). */
@@ -624,18 +632,40 @@ out:
 	return rc;
 }
 
+int lw_store_resolve(struct lw_store *st, struct lw_record *r, int64_t *agency,
+		     struct lw_err *e)
+{
+	int rc;
+
+	*agency = 0;
+	if ((rc = r->target == LW_TARGET_TICKETS ? ticket_agency(st, r, agency, e)
+						   : defendant_ids(st, r, e)) != 0)
+		return rc;
+	if (!st->bulk)
+		return 0;
+	st->window_unvouched += r->target == LW_TARGET_TICKETS && !lw_store_window_vouches(st, r);
+	return lw_store_bulk_note(st, r, e);
+}
+
 int lw_store_upsert(struct lw_store *st, const char *source, int64_t import_id,
 		    struct lw_record *r, enum lw_upsert *what, struct lw_err *e)
+{
+	int64_t agency;
+	int rc = lw_store_resolve(st, r, &agency, e);
+
+	return rc ? rc : lw_store_upsert_resolved(st, source, import_id, r, agency, what, e);
+}
+
+int lw_store_upsert_resolved(struct lw_store *st, const char *source, int64_t import_id,
+			     struct lw_record *r, int64_t agency, enum lw_upsert *what,
+			     struct lw_err *e)
 {
 	struct table_sql *t = &st->t[r->target];
 	int rc, inserted = 0, atomic = r->target == LW_TARGET_CASES;
 
 	st->notice[0] = st->peer[0] = '\0';
-	if ((rc = r->target == LW_TARGET_TICKETS ? ticket_agency(st, r, e)
-						   : defendant_ids(st, r, e)) != 0)
-		return rc;
-	if (st->bulk && (rc = lw_store_bulk_note(st, r, e)) != 0)
-		return rc;
+	if (r->target == LW_TARGET_TICKETS)
+		set_ticket_agency(st, r, agency);
 
 	/* A new ticket is one INSERT, atomic by itself: most rows of a big
 	 * hotline export take this path with no savepoint and no SELECT.

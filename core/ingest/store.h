@@ -68,6 +68,17 @@ int lw_store_rejects_of(struct lw_store *st, int64_t import_id, size_t max, json
 int lw_store_upsert(struct lw_store *st, const char *source, int64_t import_id,
 		    struct lw_record *r, enum lw_upsert *what, struct lw_err *e);
 
+/* lw_store_upsert in two halves, for a caller that resolves a window of
+ * records before storing them (lw_store_insert_window): resolve r's
+ * agencies (a work order's into *agency, 0 when held or none; a case's
+ * defendants into r) and, in bulk, note its references ... */
+int lw_store_resolve(struct lw_store *st, struct lw_record *r, int64_t *agency,
+		     struct lw_err *e);
+/* ... then upsert it, agency being what lw_store_resolve gave. */
+int lw_store_upsert_resolved(struct lw_store *st, const char *source, int64_t import_id,
+			     struct lw_record *r, int64_t agency, enum lw_upsert *what,
+			     struct lw_err *e);
+
 /* ---- a work-order file: its references checked once per value ----
  *
  * A 12345 export is hundreds of thousands of new rows that reference a few
@@ -90,6 +101,38 @@ void lw_store_bulk_end(struct lw_store *st);
  * id handed out and every category code written exist.  LW_EDB when one
  * does not (a defect, not the file's: the caller rolls the file back). */
 int lw_store_bulk_verify(struct lw_store *st, int64_t import_id, struct lw_err *e);
+/* Nonzero between lw_store_bulk_begin and lw_store_bulk_end. */
+int lw_store_bulk_on(const struct lw_store *st);
+
+/* ---- a window of work orders, its new rows stored by one statement ----
+ *
+ * In bulk only.  Records 0..n-1 of a window, in the file's order (or the
+ * pipe's key order): rec(ud, i, ...) gives record i, valid until its next
+ * call; agency[i] is what lw_store_resolve gave for it.  Those with
+ * state[i] == LW_WIN_TRY are inserted as new work orders, in order, by one
+ * INSERT over them all; each one that became a new row gets LW_WIN_STORED.
+ * The others stay LW_WIN_TRY: their key was stored before them (by an
+ * earlier file, or by an earlier row of this one), or they break a check
+ * of the warehouse.  The caller upserts those one by one
+ * (lw_store_upsert_resolved), in order, as if the window had been stored
+ * row by row.  Every record tried must have gone through lw_store_resolve
+ * since the last call.  *stored: how many became new rows. */
+enum { LW_WIN_SKIP, LW_WIN_TRY, LW_WIN_STORED };
+struct lw_store_window {
+	size_t n;
+	int (*rec)(void *ud, size_t i, const struct lw_record **r, struct lw_err *e);
+	void *ud;
+	const int64_t *agency;
+	unsigned char *state;
+};
+/* 1 when the store can vouch that work order r passes every CHECK of
+ * tickets, 0 when it cannot say (then SQLite checks it).  In bulk,
+ * lw_store_resolve asks for every work order, and a window runs without
+ * SQLite's CHECKs only when the store vouched for each one resolved since
+ * the window before (store_window.c). */
+int lw_store_window_vouches(const struct lw_store *st, const struct lw_record *r);
+int lw_store_insert_window(struct lw_store *st, const char *source, int64_t import_id,
+			   const struct lw_store_window *w, uint64_t *stored, struct lw_err *e);
 
 /* What the clerk should hear about the last lw_store_upsert (a
  * disagreement over the principal defendant, recorded in conflicts), or

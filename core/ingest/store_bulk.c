@@ -17,6 +17,7 @@ int lw_store_bulk_begin(struct lw_store *st, struct lw_err *e)
 	if ((rc = lw_wh_foreign_keys(st->wh, 0, e)) != 0)
 		return rc;
 	st->bulk = 1;
+	st->window_unvouched = 0;
 	st->lastcat = 0;
 	for (size_t i = 0; i < st->ncats; i++)
 		free(st->cats[i]);
@@ -36,6 +37,11 @@ void lw_store_bulk_end(struct lw_store *st)
 	if (lw_wh_foreign_keys(st->wh, 1, &err) != 0)
 		lw_log(LW_LOG_ERR, "import", "foreign-key checks could not be turned on again: %s",
 		       err.msg);
+}
+
+int lw_store_bulk_on(const struct lw_store *st)
+{
+	return st->bulk;
 }
 
 void lw_store_bulk_free(struct lw_store *st)

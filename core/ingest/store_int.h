@@ -39,6 +39,10 @@ struct lw_store {
 	char **prec;
 	size_t nprec;
 	struct table_sql t[2]; /* LW_TARGET_CASES, LW_TARGET_TICKETS */
+	sqlite3_stmt *window_st; /* store_window.c: a window's new work orders */
+	int window_vouch;        /* ... with the CHECKs of tickets vouched for in C */
+	size_t window_unvouched; /* work orders resolved since the last window that the
+				    store cannot vouch for */
 	/* A work-order file with foreign keys off (store_bulk.c). */
 	int bulk;
 	char **cats;          /* distinct category codes written, to check */
@@ -48,5 +52,9 @@ struct lw_store {
 /* In bulk, note the references of work order r (store_bulk.c). */
 int lw_store_bulk_note(struct lw_store *st, const struct lw_record *r, struct lw_err *e);
 void lw_store_bulk_free(struct lw_store *st);
+
+/* The window insert (store_window.c): prepared with the store, freed with it. */
+int lw_store_window_init(struct lw_store *st, struct lw_err *e);
+void lw_store_window_free(struct lw_store *st);
 
 #endif

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "warehouse/schema.h"
+#include "warehouse/writeback.h"
 
 struct stmt_slot {
 	char *sql;
@@ -91,10 +92,12 @@ static const char sql_backup[] = "VACUUM INTO :dest";
 /* Process-wide SQLite settings, made once before its first use.  Memory
  * statistics off: with them, every allocation SQLite makes takes a global
  * mutex (measured: 10% of the time of inserting 300k work orders);
- * litwatch never reads them. */
+ * litwatch never reads them.  Written files start going to the disk as
+ * they grow (writeback.c). */
 static void sqlite_setup(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	lw_wh_writeback_install();
 }
 
 static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;

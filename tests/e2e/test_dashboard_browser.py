@@ -24,7 +24,8 @@ from test_dashboard_pages import EARS
 
 try:
     from selenium import webdriver
-    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.common.exceptions import (NoAlertPresentException,
+                                            StaleElementReferenceException, WebDriverException)
     from selenium.webdriver.common.by import By
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.support import expected_conditions as EC
@@ -75,12 +76,29 @@ class DashboardBrowser(DashboardBase):
         self.browser.get(self.url(path))
         return self.wait_for(By.ID, element_id)
 
+    def gone(self, el):
+        """Wait until element el left the document (the next page loaded).
+        Chromedriver may answer "Node with given id does not belong to the
+        document" instead of a stale reference when the page goes away
+        mid-question (seen with Chromium 156): that is gone too."""
+        def stale(_):
+            try:
+                el.is_enabled()
+                return False
+            except StaleElementReferenceException:
+                return True
+            except WebDriverException as e:
+                if "does not belong to the document" in str(e):
+                    return True
+                raise
+        WebDriverWait(self.browser, WAIT_S).until(stale)
+
     def click(self, element_id, then=None):
         """Click and wait for the next page: the old one's elements go stale
         (and, given, element `then` of the new one is there)."""
         el = self.wait_for(By.ID, element_id)
         el.click()
-        WebDriverWait(self.browser, WAIT_S).until(EC.staleness_of(el))
+        self.gone(el)
         if then:
             self.wait_for(By.ID, then)
 
@@ -238,7 +256,7 @@ class DashboardBrowser(DashboardBase):
         form.find_element(By.NAME, "agency").send_keys(name)
         button = form.find_element(By.TAG_NAME, "button")
         button.click()
-        WebDriverWait(b, WAIT_S).until(EC.staleness_of(button))
+        self.gone(button)
         self.wait_for(By.ID, "agency-figures")
         after = {g["group"]: g for g in self.stats("2024Q3")["groups"]}[name]
         self.assertEqual(after["filed"], g["filed"] + 2)

@@ -5,6 +5,9 @@
  * daemon shutting down mid-file) neither hangs nor leaks; a shuffled
  * work-order export comes out sorted by key within windows, rows of one
  * key in the file's order (the later one must still win when stored).
+ * A window at a time (lw_pipe_window): every row of a window can be read
+ * again, in any order, until the next window; the windows together are
+ * the rows, in order, and the reader's error comes after them.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -327,6 +330,59 @@ static void shuffled_rows_keep_their_problems_and_big_cells(void **state)
 	free(big);
 }
 
+/* The window API: each window read backwards, then forwards again. */
+static void windows_give_every_row_in_any_order(void **state)
+{
+	struct fix f;
+	struct lw_pipe *p;
+	struct lw_pipe_row *row;
+	struct lw_err e = {0};
+	size_t n, windows = 0;
+	int seen = 0, rc;
+
+	(void)state;
+	open_csv(&f, 20000, 0);
+	assert_int_equal(lw_pipe_start(f.tab, f.map, &f.ctx, &p, &e), 0);
+	while ((rc = lw_pipe_window(p, &n, &e)) == 0) {
+		assert_true(n > 0);
+		windows++;
+		for (size_t i = n; i-- > 0;) {
+			char key[16];
+			assert_int_equal(lw_pipe_row(p, i, &row, &e), 0);
+			snprintf(key, sizeof key, "T%05d", seen + (int)i + 1);
+			assert_string_equal(row->rec.key, key);
+			assert_string_equal(row->cells[0], key);
+			assert_int_equal(row->num, seen + (int)i + 2);
+		}
+		for (size_t i = 0; i < n; i++) {
+			char text[32];
+			assert_int_equal(lw_pipe_row(p, i, &row, &e), 0);
+			snprintf(text, sizeof text, "第%d行", seen + (int)i + 1);
+			assert_string_equal(row->rec.val[LW_TC_CONTENT], text);
+		}
+		assert_int_equal(lw_pipe_row(p, n, &row, &e), LW_EINVAL);
+		seen += (int)n;
+	}
+	assert_int_equal(rc, LW_EEOF);
+	assert_int_equal(seen, 20000);
+	assert_true(windows >= 3); /* hand-overs crossed, both ways */
+	assert_int_equal(lw_pipe_window(p, &n, &e), LW_EEOF);
+	lw_pipe_free(p);
+
+	/* A reader error comes after the windows of the rows before it. */
+	close_csv(&f);
+	open_csv(&f, 9000, 7000);
+	seen = 0;
+	assert_int_equal(lw_pipe_start(f.tab, f.map, &f.ctx, &p, &e), 0);
+	while ((rc = lw_pipe_window(p, &n, &e)) == 0)
+		seen += (int)n;
+	assert_int_not_equal(rc, LW_EEOF);
+	assert_true(rc < 0);
+	assert_int_equal(seen, 6999);
+	lw_pipe_free(p);
+	close_csv(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +392,7 @@ int main(void)
 		cmocka_unit_test(stopping_early_neither_hangs_nor_leaks),
 		cmocka_unit_test(shuffled_rows_come_sorted_by_key_stable_within_windows),
 		cmocka_unit_test(shuffled_rows_keep_their_problems_and_big_cells),
+		cmocka_unit_test(windows_give_every_row_in_any_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

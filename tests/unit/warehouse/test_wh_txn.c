@@ -1,7 +1,8 @@
 /* Unit tests for the warehouse at work: WAL and pragmas, one writer at a time
  * (a second one gets LW_EBUSY), readers beside a writer, all-or-nothing
- * transactions, the statement cache, constraint errors, maintenance, and the
- * outbox/alert uniqueness the alerts module relies on. */
+ * transactions, the statement cache, constraint errors, maintenance, the
+ * outbox/alert uniqueness the alerts module relies on, and writes that start
+ * going to the disk as they grow (writeback.c) without changing what lands. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,6 +13,7 @@
 
 #include "warehouse/schema.h"
 #include "warehouse/warehouse.h"
+#include "warehouse/writeback.h"
 #include "wh_test_util.h"
 
 struct fx {
@@ -347,6 +349,31 @@ static void integrity_check_is_ok_and_checkpoint_truncates_the_wal(void **state)
 	free(text);
 }
 
+/* A transaction of 24 MiB (past the page cache: spilled to the WAL while
+ * it runs, so the write-back kicks in many times) lands whole, through the
+ * checkpoint, on Linux with the counting installed. */
+static void big_writes_land_whole_with_writeback(void **state)
+{
+	struct fx *f = *state;
+	struct lw_err e = {0};
+	char *text = NULL, v[64];
+	sqlite3 *db = lw_wh_db(f->wh);
+
+#ifdef __linux__
+	assert_true(lw_wh_writeback_installed());
+#endif
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE big (k INTEGER PRIMARY KEY, b BLOB);"
+				      "BEGIN; WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+				      "FROM n WHERE i < 3072) INSERT INTO big SELECT i, "
+				      "randomblob(8192) FROM n; COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(lw_wh_checkpoint(f->wh, &e), 0);
+	text1(f->wh, "SELECT count(*) || ' ' || sum(length(b)) FROM big", v, sizeof v);
+	assert_string_equal(v, "3072 25165824");
+	assert_int_equal(lw_wh_integrity_check(f->wh, &text, &e), 0);
+	assert_string_equal(text, "ok");
+	free(text);
+}
+
 static void backup_copies_the_last_commit_while_a_write_is_in_progress(void **state)
 {
 	struct fx *f = *state;
@@ -390,6 +417,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(outbox_and_alert_identity_refuse_duplicates, setup, teardown),
 		cmocka_unit_test_setup_teardown(integrity_check_is_ok_and_checkpoint_truncates_the_wal, setup, teardown),
 		cmocka_unit_test_setup_teardown(backup_copies_the_last_commit_while_a_write_is_in_progress, setup, teardown),
+		cmocka_unit_test_setup_teardown(big_writes_land_whole_with_writeback, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
