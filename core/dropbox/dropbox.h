@@ -193,4 +193,15 @@ int lw_file_sha256(const char *path, char out_hex[65], int64_t *bytes, struct lw
 int lw_file_sha256_fd(int fd, const char *name, char out_hex[65], int64_t *bytes,
 		      struct lw_err *err);
 
+/* The same hash a piece at a time, for a caller that hashes when it has
+ * nothing else to do (ingest: pipe.c's idle work).  One thread at a time. */
+struct lw_filehash;
+int lw_filehash_new(int fd, const char *name, struct lw_filehash **out, struct lw_err *err);
+/* Hash up to max more bytes: 1 once the end of the file is read, 0 when
+ * there is more, or LW_EIO. */
+int lw_filehash_step(struct lw_filehash *h, size_t max, struct lw_err *err);
+/* Hash the rest and give the digest (as lw_file_sha256_fd). */
+int lw_filehash_end(struct lw_filehash *h, char out_hex[65], int64_t *bytes, struct lw_err *err);
+void lw_filehash_free(struct lw_filehash *h);
+
 #endif

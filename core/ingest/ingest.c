@@ -423,6 +423,40 @@ static int record_duplicate(struct lw_ingest *ing, const struct lw_ingest_file *
 	return 0;
 }
 
+/* The file's hash, taken a piece at a time by whichever import thread
+ * would otherwise wait (lw_pipe_idle). */
+struct idle_hash {
+	struct lw_filehash *h;
+	int rc;
+	struct lw_err err;
+};
+
+static int hash_piece(void *ud)
+{
+	struct idle_hash *ih = ud;
+	int rc = lw_filehash_step(ih->h, (size_t)1 << 20, &ih->err);
+
+	if (rc < 0)
+		ih->rc = rc;
+	return rc != 0;
+}
+
+/* The rest of the hash, on this thread, once the pipe does no more of it. */
+static int hash_end(struct lw_pipe *pipe, struct idle_hash *ih, char hash[65], int64_t *bytes)
+{
+	lw_pipe_idle_stop(pipe);
+	return ih->rc ? ih->rc : lw_filehash_end(ih->h, hash, bytes, &ih->err);
+}
+
+/* Forget what a file's rows did to res (they were rolled back). */
+static void forget_rows(struct lw_ingest_result *res)
+{
+	res->rows = res->inserted = res->updated = res->unchanged = 0;
+	res->rejected = res->unresolved = 0;
+	json_array_clear(res->errors);
+	json_array_clear(res->peer_notices);
+}
+
 static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, const char *origin,
 		     const char *agency, int fd, struct lw_map_memo *memo,
 		     struct lw_ingest_result *res, struct lw_err *e)
@@ -435,9 +469,11 @@ static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, cons
 	 * way out of this function reaches: ctx must live as long. */
 	struct lw_map_ctx ctx = {ing->pii, ing->aliases, agency, ing->outcome_flags, 0, memo};
 	struct lw_err err = {0};
-	char hash[65], *refusal = NULL; /* why the file is refused (NULL when out of memory) */
+	char hash[65] = "", *refusal = NULL; /* why the file is refused (NULL when out of memory) */
+	struct idle_hash ih = {0};
+	struct stat st;
 	int64_t bytes = 0, dup = 0;
-	int rc, in_txn = 0, refused = 0;
+	int rc, in_txn = 0, refused = 0, hashed = 0, seen = 1;
 
 	/* Profile problems are the operator's, not the file's: fail, keep the file. */
 	if ((rc = lw_ingest_profile(ing, f->profile, &prof, &err)) != 0) {
@@ -468,18 +504,21 @@ static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, cons
 		}
 		free(hdr);
 	}
-	/* A readable file: the reader thread starts on its rows (pipe.c) while
-	 * this one hashes its bytes (through the same descriptor, by pread), so
-	 * that the hash no longer comes before the first row (0.03-0.05 s of
-	 * 300 000 work orders).  A duplicate stops the reader after its first
-	 * window; its table was opened for nothing (for a big .xlsx, its shared
-	 * strings read), the price of not waiting for the hash on every file. */
+	/* A readable file: the reader thread starts on its rows (pipe.c) at
+	 * once.  Its hash (SHA-256 of the bytes, through the same descriptor by
+	 * pread) is needed before the rows only when the file may be a
+	 * duplicate: a file of that size landed before.  Otherwise it is taken
+	 * a piece at a time by whichever thread would wait for the other, and
+	 * finished before the commit (0.03 s of 300 000 work orders no longer
+	 * before the first row).  A refused file is hashed first: the same
+	 * bytes imported before are a duplicate even when this binary or the
+	 * profile would refuse them now. */
 	if (!refused && (rc = lw_pipe_start(tab, map, &ctx, &pipe, e)) != 0)
 		goto wh_fail;
-	if ((rc = lw_file_sha256_fd(fd, origin, hash, &bytes, &err)) != 0) {
+	if (fstat(fd, &st) != 0 || lw_filehash_new(fd, origin, &ih.h, &err) != 0) {
 		res->status = "failed";
-		res->message = strdup(err.msg);
-		goto done; /* the file could not be read: nothing to store */
+		res->message = strdup(err.msg[0] ? err.msg : "cannot read the file");
+		goto done;
 	}
 	/* A work-order file checks its references itself (store.h). */
 	if (!refused && prof->target == LW_TARGET_TICKETS &&
@@ -488,15 +527,26 @@ static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, cons
 	if ((rc = lw_wh_begin_immediate(ing->wh, e)) != 0)
 		goto wh_fail;
 	in_txn = 1;
-	/* The same bytes imported before are a duplicate, even when this
-	 * binary or the profile would refuse them now. */
-	if ((rc = lw_store_find_duplicate(ing->store, hash, &dup, e)) != 0)
+	if (!refused && (rc = lw_store_size_seen(ing->store, (int64_t)st.st_size, &seen, e)) != 0)
 		goto wh_fail;
+	if (seen) {
+		if ((rc = lw_filehash_end(ih.h, hash, &bytes, &err)) != 0) {
+			lw_wh_rollback(ing->wh);
+			in_txn = 0;
+			res->status = "failed";
+			res->message = strdup(err.msg);
+			goto done; /* the file could not be read: nothing to store */
+		}
+		hashed = 1;
+		if ((rc = lw_store_find_duplicate(ing->store, hash, &dup, e)) != 0)
+			goto wh_fail;
+	}
 	if (dup) {
 		lw_pipe_free(pipe);
 		pipe = NULL;
 		if ((rc = record_duplicate(ing, f, origin, hash, bytes, dup, res, e)) != 0)
 			goto wh_fail;
+		lw_filehash_free(ih.h);
 		lw_table_close(tab);
 		lw_mapping_free(map);
 		free(refusal);
@@ -516,9 +566,12 @@ static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, cons
 	}
 	if (map->unknown)
 		res->unknown_headers = strdup(map->unknown);
-	if ((rc = lw_store_import_begin(ing->store, f->source, origin, hash, bytes, res->format,
-					f->profile, &res->import_id, e)) != 0)
+	if ((rc = lw_store_import_begin(ing->store, f->source, origin, hashed ? hash : NULL,
+					hashed ? bytes : (int64_t)st.st_size, res->format, f->profile,
+					&res->import_id, e)) != 0)
 		goto wh_fail;
+	if (!hashed)
+		lw_pipe_idle(pipe, hash_piece, &ih);
 	{
 		/* Rows are read and mapped on the second thread while this one
 		 * stores them, a window at a time. */
@@ -538,9 +591,13 @@ static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, cons
 				in_txn = 0;
 				res->status = "rejected";
 				res->message = file_problem(&err);
-				res->rows = res->inserted = res->updated = res->unchanged = 0;
-				res->rejected = 0;
-				json_array_clear(res->errors);
+				forget_rows(res);
+				if (!hashed && (rc = hash_end(pipe, &ih, hash, &bytes)) != 0) {
+					res->status = "failed";
+					free(res->message);
+					res->message = strdup(ih.err.msg);
+					goto done;
+				}
 				if ((rc = record_rejected_file(ing, f->source, origin, hash, bytes,
 							       res->format, f->profile, res, e)) != 0)
 					goto wh_fail;
@@ -558,6 +615,40 @@ static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, cons
 						   e)) != 0)
 				goto wh_fail;
 		}
+		if (!hashed) {
+			if ((rc = hash_end(pipe, &ih, hash, &bytes)) != 0) {
+				lw_wh_rollback(ing->wh);
+				in_txn = 0;
+				forget_rows(res);
+				res->status = "failed";
+				res->message = strdup(ih.err.msg);
+				goto done;
+			}
+			if ((rc = lw_store_find_duplicate(ing->store, hash, &dup, e)) != 0)
+				goto wh_fail;
+			if (dup) {
+				/* A duplicate after all (an import whose size was
+				 * not recorded): its rows go, the duplicate is
+				 * recorded in a transaction of its own. */
+				lw_wh_rollback(ing->wh);
+				in_txn = 0;
+				forget_rows(res);
+				lw_pipe_free(pipe);
+				pipe = NULL;
+				if ((rc = lw_wh_begin_immediate(ing->wh, e)) != 0)
+					goto wh_fail;
+				in_txn = 1;
+				if ((rc = record_duplicate(ing, f, origin, hash, bytes, dup, res, e)) != 0)
+					goto wh_fail;
+				lw_filehash_free(ih.h);
+				lw_table_close(tab);
+				lw_mapping_free(map);
+				free(refusal);
+				return 0;
+			}
+			if ((rc = lw_store_import_hash(ing->store, res->import_id, hash, bytes, e)) != 0)
+				goto wh_fail;
+		}
 		if (lw_pipe_sorted(pipe))
 			problems_by_row(res->errors);
 		lw_pipe_free(pipe); /* the reader thread has stopped: tab is ours again */
@@ -569,6 +660,7 @@ static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, cons
 	in_txn = 0;
 done:
 	lw_pipe_free(pipe);
+	lw_filehash_free(ih.h);
 	lw_table_close(tab);
 	lw_mapping_free(map);
 	free(refusal);
@@ -578,6 +670,7 @@ wh_fail:
 	if (in_txn)
 		lw_wh_rollback(ing->wh);
 	lw_pipe_free(pipe);
+	lw_filehash_free(ih.h);
 	lw_table_close(tab);
 	lw_mapping_free(map);
 	free(refusal);

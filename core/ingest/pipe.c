@@ -124,6 +124,12 @@ struct lw_pipe {
 	size_t head;            /* next window the consumer reads */
 	size_t pos;             /* next row in it */
 	int holding;            /* the consumer holds w[head] */
+	/* Work either thread does when it would wait for the other
+	 * (lw_pipe_idle): a piece at a time, one thread at a time. */
+	int (*idle)(void *ud);
+	void *idle_ud;
+	int idle_busy;
+	pthread_cond_t idle_done; /* a piece ended */
 	struct lw_pipe_row out; /* the consumer's view of the current row */
 };
 
@@ -563,6 +569,27 @@ static void fill(struct lw_pipe *p, struct window *w)
 	}
 }
 
+/* With p->mu held, by a thread about to wait for the other: do a piece of
+ * the idle work (the lock dropped meanwhile).  1 when a piece was done,
+ * after which the caller checks again what it waits for. */
+static int idle_piece(struct lw_pipe *p)
+{
+	int (*fn)(void *) = p->idle;
+	int done;
+
+	if (!fn || p->idle_busy)
+		return 0;
+	p->idle_busy = 1;
+	pthread_mutex_unlock(&p->mu);
+	done = fn(p->idle_ud);
+	pthread_mutex_lock(&p->mu);
+	p->idle_busy = 0;
+	if (done && p->idle == fn)
+		p->idle = NULL;
+	pthread_cond_broadcast(&p->idle_done);
+	return 1;
+}
+
 static void *producer(void *arg)
 {
 	struct lw_pipe *p = arg;
@@ -573,7 +600,8 @@ static void *producer(void *arg)
 
 		pthread_mutex_lock(&p->mu);
 		while (w->full && !p->stop)
-			pthread_cond_wait(&p->freed, &p->mu);
+			if (!idle_piece(p))
+				pthread_cond_wait(&p->freed, &p->mu);
 		if (p->stop) {
 			pthread_mutex_unlock(&p->mu);
 			return NULL;
@@ -610,9 +638,11 @@ int lw_pipe_start(struct lw_table *tab, const struct lw_mapping *map,
 	}
 	pthread_cond_init(&p->filled, NULL);
 	pthread_cond_init(&p->freed, NULL);
+	pthread_cond_init(&p->idle_done, NULL);
 	if ((rc = pthread_create(&p->thread, NULL, producer, p)) != 0) {
 		pthread_cond_destroy(&p->filled);
 		pthread_cond_destroy(&p->freed);
+		pthread_cond_destroy(&p->idle_done);
 		pthread_mutex_destroy(&p->mu);
 		free(p);
 		return lw_err_set(e, LW_ENOMEM, "cannot start the import's reader thread: %s",
@@ -681,7 +711,8 @@ static struct window *hold(struct lw_pipe *p)
 	if (!p->holding) {
 		pthread_mutex_lock(&p->mu);
 		while (!w->full)
-			pthread_cond_wait(&p->filled, &p->mu);
+			if (!idle_piece(p))
+				pthread_cond_wait(&p->filled, &p->mu);
 		pthread_mutex_unlock(&p->mu);
 		p->holding = 1;
 		p->pos = 0;
@@ -758,6 +789,27 @@ int lw_pipe_row(struct lw_pipe *p, size_t i, struct lw_pipe_row **row, struct lw
 	return give(p, w, i, row, e);
 }
 
+void lw_pipe_idle(struct lw_pipe *p, int (*fn)(void *ud), void *ud)
+{
+	pthread_mutex_lock(&p->mu);
+	p->idle = fn;
+	p->idle_ud = ud;
+	pthread_mutex_unlock(&p->mu);
+	/* A thread asleep wakes for it only when its own wait ends: fine, it
+	 * is asleep because it had something to wait for. */
+}
+
+void lw_pipe_idle_stop(struct lw_pipe *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->idle = NULL;
+	while (p->idle_busy)
+		pthread_cond_wait(&p->idle_done, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+}
+
 int lw_pipe_sorted(const struct lw_pipe *p)
 {
 	return p->sorted;
@@ -779,6 +831,7 @@ void lw_pipe_free(struct lw_pipe *p)
 	lw_record_free(&p->out.rec);
 	pthread_cond_destroy(&p->filled);
 	pthread_cond_destroy(&p->freed);
+	pthread_cond_destroy(&p->idle_done);
 	pthread_mutex_destroy(&p->mu);
 	free(p);
 }

@@ -42,6 +42,17 @@ int lw_pipe_window(struct lw_pipe *p, size_t *n, struct lw_err *e);
  * to change) until the next call of either. */
 int lw_pipe_row(struct lw_pipe *p, size_t i, struct lw_pipe_row **row, struct lw_err *e);
 
+/* Work for whichever thread would otherwise wait for the other: the
+ * reader when both windows are full (the caller is the slower), the caller
+ * when the next window is not ready (the reader is).  fn(ud) does one
+ * bounded piece (about a millisecond) and returns nonzero when there is no
+ * more; it runs on either thread, never on both at once.  A file's hash
+ * thus costs neither side's time (ingest.c). */
+void lw_pipe_idle(struct lw_pipe *p, int (*fn)(void *ud), void *ud);
+/* No more idle work from now on; returns once a piece in progress ended
+ * (then ud is the caller's alone again).  NULL is accepted. */
+void lw_pipe_idle_stop(struct lw_pipe *p);
+
 /* Nonzero when rows come sorted by key (not in the file's order). */
 int lw_pipe_sorted(const struct lw_pipe *p);
 

@@ -32,7 +32,16 @@ void lw_store_free(struct lw_store *st);
 int lw_store_find_duplicate(struct lw_store *st, const char *sha256_hex, int64_t *import_id,
 			    struct lw_err *e);
 
-/* Insert the imports row (status 'running'); *id receives its id. */
+/* *seen = 1 when a file imported before that landed (ok or partial) had
+ * bytes bytes: then a file of that size may well be a duplicate, and its
+ * hash is wanted before its rows (ingest.c).  Feed pages have no size. */
+int lw_store_size_seen(struct lw_store *st, int64_t bytes, int *seen, struct lw_err *e);
+/* Set the imports row's hash and size once known (begun with NULL). */
+int lw_store_import_hash(struct lw_store *st, int64_t id, const char *sha256_hex, int64_t bytes,
+			 struct lw_err *e);
+
+/* Insert the imports row (status 'running'); *id receives its id.
+ * sha256_hex may be NULL (lw_store_import_hash sets it later). */
 int lw_store_import_begin(struct lw_store *st, const char *source, const char *origin,
 			  const char *sha256_hex, int64_t bytes, const char *format,
 			  const char *profile, int64_t *id, struct lw_err *e);

@@ -31,6 +31,41 @@ int lw_store_find_duplicate(struct lw_store *st, const char *sha256_hex, int64_t
 	return rc;
 }
 
+int lw_store_size_seen(struct lw_store *st, int64_t bytes, int *seen, struct lw_err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*seen = 1;
+	if ((rc = lw_wh_stmt(st->wh, "SELECT 1 FROM imports WHERE bytes = :b AND content_hash IS NOT "
+			     "NULL AND status IN ('ok', 'partial') LIMIT 1", &s,
+			     e)) != 0 ||
+	    (rc = lw_wh_bind_int64(s, ":b", bytes, e)) != 0)
+		return rc;
+	rc = lw_wh_step(st->wh, s, e);
+	sqlite3_reset(s);
+	if (rc < 0)
+		return rc;
+	*seen = rc == 1;
+	return 0;
+}
+
+int lw_store_import_hash(struct lw_store *st, int64_t id, const char *sha256_hex, int64_t bytes,
+			 struct lw_err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = lw_wh_stmt(st->wh, "UPDATE imports SET content_hash = :h, bytes = :b WHERE id = :id",
+			     &s, e)) != 0 ||
+	    (rc = lw_wh_bind_text(s, ":h", sha256_hex, e)) != 0 ||
+	    (rc = lw_wh_bind_int64(s, ":b", bytes, e)) != 0 ||
+	    (rc = lw_wh_bind_int64(s, ":id", id, e)) != 0)
+		return rc;
+	rc = lw_wh_step(st->wh, s, e);
+	return rc < 0 ? rc : 0;
+}
+
 int lw_store_import_begin(struct lw_store *st, const char *source, const char *origin,
 			  const char *sha256_hex, int64_t bytes, const char *format,
 			  const char *profile, int64_t *id, struct lw_err *e)

@@ -22,6 +22,7 @@
 
 #include <sqlite3.h>
 
+#include "dropbox/dropbox.h"
 #include "ingest/ingest.h"
 #include "warehouse/warehouse.h"
 
@@ -221,6 +222,35 @@ static void an_agency_gone_fails_the_file_whole(void **state)
 	assert_int_equal(one(f->wh, "SELECT count(*) FROM agencies"), 1);
 }
 
+/* A file no earlier import had the size of is hashed beside its rows
+ * (ingest.c): the imports row still gets the file's SHA-256 and size; and
+ * when an earlier import of the same bytes has no size recorded, the file
+ * is still a duplicate, found after its rows, which are rolled back. */
+static void a_hash_taken_beside_the_rows_is_the_files(void **state)
+{
+	struct fix *f = *state;
+	const char *csv = export(f, "a.csv", 1, 3000);
+	char want[65], sql[256];
+	int64_t bytes = 0;
+	struct lw_err e = {0};
+
+	assert_int_equal(lw_file_sha256(csv, want, &bytes, &e), 0);
+	assert_string_equal(import(f, csv, "hotline-12345"), "ok");
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM imports WHERE content_hash = '%s' AND bytes = "
+		 "%lld AND status = 'ok'", want, (long long)bytes);
+	assert_int_equal(one(f->wh, sql), 1);
+	/* the same bytes, the size forgotten (as an older row may have it) */
+	assert_int_equal(sqlite3_exec(lw_wh_db(f->wh), "UPDATE imports SET bytes = NULL", NULL, NULL,
+				      NULL), SQLITE_OK);
+	assert_string_equal(import(f, csv, "hotline-12345"), "duplicate");
+	assert_int_equal(one(f->wh, "SELECT count(*) FROM tickets"), 3000);
+	assert_int_equal(one(f->wh, "SELECT count(*) FROM tickets WHERE import_id <> 1"), 0);
+	assert_int_equal(one(f->wh, "SELECT count(*) FROM imports WHERE status = 'duplicate' AND "
+			      "duplicate_of = 1"), 1);
+	assert_int_equal(one(f->wh, "SELECT count(*) FROM imports"), 2);
+	assert_int_equal(one(f->wh, "PRAGMA foreign_keys"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +259,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(duplicates_and_refusals_keep_their_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_missing_category_fails_the_file_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_agency_gone_fails_the_file_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_hash_taken_beside_the_rows_is_the_files, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,11 +7,14 @@
  * key in the file's order (the later one must still win when stored).
  * A window at a time (lw_pipe_window): every row of a window can be read
  * again, in any order, until the next window; the windows together are
- * the rows, in order, and the reader's error comes after them.
+ * the rows, in order, and the reader's error comes after them.  Idle
+ * work is done by whichever thread would wait, one piece at a time.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -383,6 +386,80 @@ static void windows_give_every_row_in_any_order(void **state)
 	close_csv(&f);
 }
 
+/* Idle work (lw_pipe_idle): done by whichever thread would wait, never by
+ * both at once, every piece once, none after lw_pipe_idle_stop. */
+struct pieces {
+	_Atomic int inside, overlap, done, calls, on_main, elsewhere;
+	int want;
+	pthread_t main;
+};
+
+static int piece(void *ud)
+{
+	struct pieces *c = ud;
+
+	if (atomic_fetch_add(&c->inside, 1) != 0)
+		atomic_store(&c->overlap, 1);
+	usleep(200);
+	atomic_fetch_add(pthread_equal(pthread_self(), c->main) ? &c->on_main : &c->elsewhere, 1);
+	atomic_fetch_add(&c->calls, 1);
+	atomic_fetch_sub(&c->inside, 1);
+	return atomic_fetch_add(&c->done, 1) + 1 >= c->want;
+}
+
+static void idle_work_runs_on_either_thread_one_at_a_time(void **state)
+{
+	struct fix f;
+	struct lw_pipe *p;
+	struct lw_err e = {0};
+	struct pieces c = {.want = 400, .main = pthread_self()};
+	size_t n;
+	int rc, seen = 0;
+
+	(void)state;
+	open_csv(&f, 30000, 0);
+	assert_int_equal(lw_pipe_start(f.tab, f.map, &f.ctx, &p, &e), 0);
+	lw_pipe_idle(p, piece, &c);
+	/* a slow consumer: it holds its first window until the reader, with
+	 * the other window full, has to wait for it, and works meanwhile */
+	assert_int_equal(lw_pipe_window(p, &n, &e), 0);
+	seen += (int)n;
+	for (int ms = 0; ms < 20000 && atomic_load(&c.elsewhere) == 0; ms++)
+		usleep(1000);
+	while ((rc = lw_pipe_window(p, &n, &e)) == 0)
+		seen += (int)n;
+	assert_int_equal(rc, LW_EEOF);
+	assert_int_equal(seen, 30000);
+	lw_pipe_idle_stop(p);
+	assert_int_equal(atomic_load(&c.overlap), 0);
+	assert_true(atomic_load(&c.calls) > 0);
+	assert_true(atomic_load(&c.calls) <= c.want);
+	assert_true(atomic_load(&c.elsewhere) > 0); /* the reader, waiting for us */
+	{
+		int calls = atomic_load(&c.calls);
+		usleep(10000);
+		assert_int_equal(atomic_load(&c.calls), calls); /* none after the stop */
+	}
+	lw_pipe_free(p);
+	close_csv(&f);
+
+	/* the work ends when fn says so (on whichever thread) */
+	memset(&c, 0, sizeof c);
+	c.want = 3;
+	c.main = pthread_self();
+	open_csv(&f, 30000, 0);
+	assert_int_equal(lw_pipe_start(f.tab, f.map, &f.ctx, &p, &e), 0);
+	lw_pipe_idle(p, piece, &c);
+	while ((rc = lw_pipe_window(p, &n, &e)) == 0)
+		;
+	lw_pipe_idle_stop(p);
+	assert_true(atomic_load(&c.calls) <= 3);
+	assert_int_equal(atomic_load(&c.on_main) + atomic_load(&c.elsewhere), atomic_load(&c.calls));
+	assert_int_equal(atomic_load(&c.overlap), 0);
+	lw_pipe_free(p);
+	close_csv(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +470,7 @@ int main(void)
 		cmocka_unit_test(shuffled_rows_come_sorted_by_key_stable_within_windows),
 		cmocka_unit_test(shuffled_rows_keep_their_problems_and_big_cells),
 		cmocka_unit_test(windows_give_every_row_in_any_order),
+		cmocka_unit_test(idle_work_runs_on_either_thread_one_at_a_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
