@@ -519,7 +519,8 @@ static int load_root(json_t *root, const char *name, const struct lw_install_dir
 	}
 	cfg->withdrawn_after_change_is_loss =
 		(int)json_integer_value(json_object_get(vals, "withdrawn_after_change_is_loss"));
-	cfg->rounding = strdup(json_string_value(json_object_get(vals, "rounding")));
+	/* NULL when the value was refused (a problem reported above). */
+	cfg->rounding = dup_or_null(json_string_value(json_object_get(vals, "rounding")));
 	{
 		const char *ua = json_string_value(json_object_get(vals, "unknown_agencies"));
 		json_t *ag = json_object_get(vals, "agencies");

@@ -78,6 +78,9 @@ static const struct bad_case bad_cases[] = {
 	{"{\"data_dir\":\"@D\",\"logg_level\":\"info\"}",
 	 "logg_level: unknown key (did you mean \"log_level\"?)"},
 	{"{\"data_dir\":\"@D\",\"colour\":\"blue\"}", "colour: unknown key"},
+	/* found by fuzz_config: a refused rounding crashed the loader */
+	{"{\"data_dir\":\"@D\",\"rounding\":\"/tmp\"}",
+	 "rounding: expected one of half-up,truncate; got \"/tmp\""},
 	{"{\"data_dir\":\"@D\",\"log_level\":\"loud\"}",
 	 "log_level: expected one of error,warning,notice,info,debug; got \"loud\""},
 	{"{\"data_dir\":\"@D\",\"log_level\":3}", "log_level: expected a string, got an integer"},
