@@ -219,6 +219,7 @@ int lw_ingest_window(struct lw_ingest *ing, const struct lw_mapping *m, const ch
 	w.state = ing->win_state;
 	/* Warnings, rows the mapper refused, agencies: row by row. */
 	for (size_t i = 0; i < n; i++) {
+		struct lw_err uerr = {0};
 		if ((rc = lw_pipe_row(pipe, i, &row, e)) != 0)
 			return rc;
 		ing->win_state[i] = LW_WIN_SKIP;
@@ -228,8 +229,14 @@ int lw_ingest_window(struct lw_ingest *ing, const struct lw_mapping *m, const ch
 			return rc;
 		if (rc == 0)
 			continue;
-		if ((rc = lw_store_resolve(ing->store, &row->rec, &ing->win_agency[i], e)) != 0)
-			return rc;
+		/* As lw_ingest_mapped: what the warehouse refuses rejects the row. */
+		rc = lw_store_resolve(ing->store, &row->rec, &ing->win_agency[i], &uerr);
+		if (rc != 0) {
+			if ((rc = after_store(ing, m, import_id, &row->rec, row->cells, row->ncells, rc,
+					      LW_UPSERT_UNCHANGED, &uerr, res, e)) != 0)
+				return rc;
+			continue;
+		}
 		ing->win_state[i] = LW_WIN_TRY;
 	}
 	/* The new work orders: one statement. */

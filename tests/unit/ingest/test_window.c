@@ -488,6 +488,24 @@ static void a_row_it_cannot_vouch_for_keeps_the_checks(void **state)
 	lw_store_free(st);
 }
 
+/* What the warehouse refuses while an agency is resolved rejects that row
+ * alone, in a window as row by row (a trigger stands in for whatever could
+ * refuse the new agency). */
+static void a_refused_agency_rejects_its_rows_alone(void **state)
+{
+	static const char trigger[] =
+		"CREATE TEMP TRIGGER refuse BEFORE INSERT ON agencies WHEN NEW.name = '市城市管理局' "
+		"BEGIN SELECT RAISE(ABORT, 'refused'); END";
+	struct fix *f = *state;
+
+	assert_int_equal(sqlite3_exec(lw_wh_db(f->win.wh), trigger, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(lw_wh_db(f->row.wh), trigger, NULL, NULL, NULL), SQLITE_OK);
+	import_both(f, export(f, "a.csv", 1, 6000, 0, 5), "hotline", "partial");
+	same_warehouses(f);
+	assert_int_equal(one(f->win.wh, "SELECT count(*) FROM agencies WHERE name = '市城市管理局'"), 0);
+	assert_true(one(f->win.wh, "SELECT count(*) FROM rejects WHERE field = 'ticket_no'") > 100);
+}
+
 /* After a window, SQLite's CHECKs are on again for everything else. */
 static void checks_hold_after_a_window(void **state)
 {
@@ -510,6 +528,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_row_it_cannot_vouch_for_keeps_the_checks, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(checks_hold_after_a_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_refused_agency_rejects_its_rows_alone, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
