@@ -541,17 +541,8 @@ static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, cons
 		if ((rc = lw_store_find_duplicate(ing->store, hash, &dup, e)) != 0)
 			goto wh_fail;
 	}
-	if (dup) {
-		lw_pipe_free(pipe);
-		pipe = NULL;
-		if ((rc = record_duplicate(ing, f, origin, hash, bytes, dup, res, e)) != 0)
-			goto wh_fail;
-		lw_filehash_free(ih.h);
-		lw_table_close(tab);
-		lw_mapping_free(map);
-		free(refusal);
-		return 0;
-	}
+	if (dup)
+		goto duplicate;
 	if (refused) {
 		lw_wh_rollback(ing->wh);
 		in_txn = 0;
@@ -633,18 +624,10 @@ static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, cons
 				lw_wh_rollback(ing->wh);
 				in_txn = 0;
 				forget_rows(res);
-				lw_pipe_free(pipe);
-				pipe = NULL;
 				if ((rc = lw_wh_begin_immediate(ing->wh, e)) != 0)
 					goto wh_fail;
 				in_txn = 1;
-				if ((rc = record_duplicate(ing, f, origin, hash, bytes, dup, res, e)) != 0)
-					goto wh_fail;
-				lw_filehash_free(ih.h);
-				lw_table_close(tab);
-				lw_mapping_free(map);
-				free(refusal);
-				return 0;
+				goto duplicate;
 			}
 			if ((rc = lw_store_import_hash(ing->store, res->import_id, hash, bytes, e)) != 0)
 				goto wh_fail;
@@ -659,13 +642,23 @@ static int ingest_fd(struct lw_ingest *ing, const struct lw_ingest_file *f, cons
 		goto wh_fail;
 	in_txn = 0;
 done:
+	/* The report reads res alone. */
+	lw_ingest_report(ing, origin, res);
+out:
 	lw_pipe_free(pipe);
 	lw_filehash_free(ih.h);
 	lw_table_close(tab);
 	lw_mapping_free(map);
 	free(refusal);
-	lw_ingest_report(ing, origin, res);
 	return 0;
+duplicate:
+	/* The same bytes landed before: recorded as such in the transaction
+	 * open, nothing else (record_duplicate writes the report). */
+	lw_pipe_free(pipe);
+	pipe = NULL;
+	if ((rc = record_duplicate(ing, f, origin, hash, bytes, dup, res, e)) != 0)
+		goto wh_fail;
+	goto out;
 wh_fail:
 	if (in_txn)
 		lw_wh_rollback(ing->wh);

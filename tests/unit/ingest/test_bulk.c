@@ -25,24 +25,13 @@
 #include "dropbox/dropbox.h"
 #include "ingest/ingest.h"
 #include "warehouse/warehouse.h"
+#include "ingest_test_util.h"
 
 struct fix {
 	char dir[64], db[96], csv[96], key[96];
 	struct lw_wh *wh;
 	struct lw_ingest *ing;
 };
-
-static int64_t one(struct lw_wh *wh, const char *sql)
-{
-	sqlite3_stmt *s;
-	int64_t v = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(lw_wh_db(wh), sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
 
 static int setup(void **state)
 {

@@ -34,6 +34,7 @@
 #include "ingest/record.h"
 #include "ingest/store.h"
 #include "warehouse/warehouse.h"
+#include "ingest_test_util.h"
 
 struct side {
 	char db[96];
@@ -236,18 +237,6 @@ static void same_warehouses(struct fix *f)
 	     "unresolved, content_hash FROM imports ORDER BY id");
 	same(f, "held names", "SELECT name, seen, last_import_id FROM unresolved_agencies ORDER BY name");
 	same(f, "agencies", "SELECT id, name FROM agencies ORDER BY id");
-}
-
-static int64_t one(struct lw_wh *wh, const char *sql)
-{
-	sqlite3_stmt *s;
-	int64_t v = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(lw_wh_db(wh), sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
 }
 
 static void a_window_stores_what_row_by_row_stores(void **state)
