@@ -375,14 +375,8 @@ static void move_run(uv_work_t *req)
 		goto out;
 	if (move_noreplace(w, src, target) != 0)
 		goto out;
-	if (w->receipt)
-		write_receipt(w, e_agency(w), w->receipt, ".回执.txt");
-	if (w->notices) {
-		const char *agency;
-		json_t *text;
-		json_object_foreach(w->notices, agency, text)
-			write_receipt(w, agency, json_string_value(text), ".通知.txt");
-	}
+	/* The report first, right after the file: whoever sees the file in the
+	 * archive sees its report an instant later, not after the receipts. */
 	if (tmp) {
 		rep = malloc(strlen(w->dest) + sizeof ".error.txt");
 		if (rep) {
@@ -397,6 +391,14 @@ static void move_run(uv_work_t *req)
 		if (tmp)
 			lw_log(LW_LOG_ERR, w->e->db->who, "%s: moved, but its report stays in %s: %s",
 			       w->dest, tmp, strerror(errno));
+	}
+	if (w->receipt)
+		write_receipt(w, e_agency(w), w->receipt, ".回执.txt");
+	if (w->notices) {
+		const char *agency;
+		json_t *text;
+		json_object_foreach(w->notices, agency, text)
+			write_receipt(w, agency, json_string_value(text), ".通知.txt");
 	}
 out:
 	if (tmp && !w->dest)

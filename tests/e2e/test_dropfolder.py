@@ -86,6 +86,9 @@ class DropFolder(DaemonTestCase):
                   cases(10, 2) + [["不是案号", "市公安局", "2024-03-01", "", ""],
                                   ["(2024)鄂9004行初12号", "市公安局", "2024-13-01", "", ""]])
         self.wait_for(lambda: self.archived("mixed 报表.csv"), what="partial file archived")
+        # The report is renamed into place just after the file is moved.
+        self.wait_for(lambda: self.archived("mixed 报表.csv.error.txt"), timeout=5,
+                      what="the partial file's report")
         rep = self.archived("mixed 报表.csv.error.txt")
         self.assertEqual(len(rep), 1)
         with open(rep[0], "rb") as f:
@@ -99,8 +102,9 @@ class DropFolder(DaemonTestCase):
 
         # A file without the required column is rejected as a whole.
         write_csv(self.data("inbox", "wrong.csv"), [["1", "x"]], header=["序号", "备注"])
-        self.wait_for(lambda: os.path.exists(self.data("rejected", "wrong.csv")),
-                      what="wrong.csv rejected")
+        self.wait_for(lambda: os.path.exists(self.data("rejected", "wrong.csv")) and
+                      os.path.exists(self.data("rejected", "wrong.csv.error.txt")),
+                      what="wrong.csv rejected with its report")
         with open(self.data("rejected", "wrong.csv.error.txt"), encoding="utf-8-sig") as f:
             text = f.read()
         self.assertIn("缺少必填列「案号」", text)

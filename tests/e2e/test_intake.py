@@ -281,7 +281,8 @@ class Intake(DaemonTestCase):
         d = self.start(self.config())
         d.notify.wait_for("READY=1")
         self.wait_for(lambda: self.archived("mixed.csv"), what="retry archived")
-        time.sleep(0.3)
+        self.wait_for(lambda: self.archived("mixed.csv.error.txt"), timeout=5,
+                      what="the retry's report")
         rep = self.archived("mixed.csv.error.txt")
         self.assertEqual(len(rep), 1, "the retry was archived without the clerk's report")
         with open(rep[0], encoding="utf-8-sig") as f:
