@@ -267,9 +267,12 @@ class Load(DaemonTestCase):
         bad = 'bad "引号"\n\'x\'.csv'
         drop(self.path("in-names", bad), "序号,备注\r\n1,x\r\n".encode("utf-8"))
         rej = self.path("rejected-names", bad)
+        # Receipts are written just after each move: wait for the last of them too.
         self.wait_for(lambda: os.path.exists(rej) and os.path.exists(rej + ".error.txt") and
-                      len(glob.glob(self.path("archive-names", "*", "*"))) == len(names),
-                      what="all names archived or rejected", d=d)
+                      len(glob.glob(self.path("archive-names", "*", "*"))) == len(names) and
+                      os.path.isdir(self.path("in-names", "回执")) and
+                      len(os.listdir(self.path("in-names", "回执"))) == len(names) + 1,
+                      what="all names archived or rejected, with their receipts", d=d)
         for n in names:
             self.assertEqual(len(glob.glob(self.path("archive-names", "*", glob.escape(n)))), 1, n)
         origins = sorted(r[0] for r in self.db("SELECT origin FROM imports WHERE status = 'ok'"))
