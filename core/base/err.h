@@ -43,6 +43,17 @@ struct lw_err {
 	char msg[LW_ERR_MSG_MAX];
 };
 
+/* Clear *e as zero-initialising it would, for what readers look at (the
+ * code and the message), without writing the whole message buffer: the
+ * per-row and per-field paths clear one each time, and `= {0}` there cost
+ * 1 KiB of stores a field (3 % of the reader's time in a work-order
+ * import). */
+static inline void lw_err_clear(struct lw_err *e)
+{
+	e->code = 0;
+	e->msg[0] = '\0';
+}
+
 /* Fill *e (if not NULL) with code and a printf-style message; returns code so
  * that callers can write `return lw_err_set(e, LW_EINVAL, "...")`. */
 int lw_err_set(struct lw_err *e, int code, const char *fmt, ...)

@@ -322,8 +322,9 @@ int lw_agency_split(const char *cell, char ***names, size_t *count, struct lw_er
 {
 	size_t len = strlen(cell), r = 0, start = 0, bad;
 	int depth = 0, rc = 0;
-	struct lw_err local = {0};
+	struct lw_err local;
 
+	lw_err_clear(&local);
 	*names = NULL;
 	*count = 0;
 	if (!e)

@@ -468,10 +468,12 @@ static int set_agencies(struct lw_record *r, const struct lw_map_ctx *ctx, char 
 static void map_field(struct lw_record *r, const struct lw_map_ctx *ctx,
 		      const struct lw_profile_field *pf, int col, char *t)
 {
-	struct lw_err err = {0};
+	struct lw_err err;
 	const int cases = r->target == LW_TARGET_CASES;
 	struct lw_date d;
 	int b;
+
+	lw_err_clear(&err);
 
 #define SET(idx, v) (r->val[idx] = (v))
 	switch (pf->type) {

@@ -164,13 +164,14 @@ int lw_ingest_mapped(struct lw_ingest *ing, const struct lw_mapping *m, const ch
 		     size_t ncells, struct lw_ingest_result *res, struct lw_err *e)
 {
 	enum lw_upsert what = LW_UPSERT_UNCHANGED;
-	struct lw_err uerr = {0};
+	struct lw_err uerr;
 	int rc = before_store(ing, m, import_id, r, cells, ncells, res, e);
 
 	if (rc <= 0)
 		return rc;
 	/* A row is atomic (lw_store_upsert): a constraint the merged row
 	 * breaks (e.g. concluded before filed) rejects this row only. */
+	lw_err_clear(&uerr);
 	rc = lw_store_upsert(ing->store, source, import_id, r, &what, &uerr);
 	return after_store(ing, m, import_id, r, cells, ncells, rc, what, &uerr, res, e);
 }
@@ -198,8 +199,7 @@ int lw_ingest_window(struct lw_ingest *ing, const struct lw_mapping *m, const ch
 	uint64_t stored;
 	int rc;
 
-	uerr.code = 0;
-	uerr.msg[0] = '\0';
+	lw_err_clear(&uerr);
 
 	if (!lw_store_bulk_on(ing->store) || ing->row_by_row) {
 		/* Cases: row by row (defendants, savepoints, notices in order);
