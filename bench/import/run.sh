@@ -66,6 +66,23 @@ drop_cache() {
 	# a container's root may see the file writable and still be refused
 	if [ "$drop" = yes ] && ! (echo 3 > /proc/sys/vm/drop_caches) 2>/dev/null; then drop=no; fi
 }
+# cores: what the machine gives of two cores right now, as two CPU-bound
+# loops at once against one alone (1.00: two full cores).  The import runs on
+# two threads and sqlite3 .import on one, so a host that slows the second vCPU
+# (the development VM's does, at times: 0.6x for minutes) lowers litwatch's
+# ratio and not .import's.  Printed before the first rounds and at the end.
+burn() { awk 'BEGIN { for (i = 0; i < 2e7; i++) s += i }'; }
+cores() {
+	local t0 t1 t2 pid
+	t0=$(date +%s.%N)
+	burn
+	t1=$(date +%s.%N)
+	burn & pid=$!
+	burn
+	wait "$pid"
+	t2=$(date +%s.%N)
+	awk "BEGIN { printf \"%.2f\", ($t1 - $t0) / ($t2 - $t1) }"
+}
 lw_import() { # NAME DB FILE
 	measure "$1" "$lw" import --db "$2" --profile hotline-12345 --profile-dir "$src/conf/profiles" \
 		--pii-key-file "$work/pii.key" "$3"
@@ -74,6 +91,7 @@ lw_import() { # NAME DB FILE
 # The first export, both orders, against the bare .import: interleaved
 # rounds, so that a busy moment of the machine hits all three alike.
 drop_cache
+cores_start=$(cores)
 for ((r = 0; r < repeat; r++)); do
 	rm -f "$work/f.db"*
 	lw_import first-ordered.try "$work/f.db" "$work/export-01.csv"
@@ -108,6 +126,7 @@ for ((k = 1; k <= files; k++)); do
 	measure "sq-$k" sqlite3 "$work/sq.db" "PRAGMA cache_size=-24576" "ATTACH '$work/stage.db' AS s" \
 		"BEGIN" "INSERT INTO tickets SELECT * FROM s.t" "COMMIT"
 done
+cores_end=$(cores)
 stored=$(sqlite3 "$work/lw.db" "SELECT count(*) FROM tickets")
 year=$(sqlite3 "$work/lw.db" "SELECT substr(min(received_at), 1, 4) FROM tickets")
 measure stats "$lw" stats --db "$work/lw.db" --period "$year"
@@ -127,7 +146,8 @@ t_first=$(field lw-1 1)
 echo
 echo "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $rows rows per export" \
 	"($(du -h "$work/export-01.csv" | cut -f1) GB18030), SQLite $(sqlite3 --version | cut -d' ' -f1)," \
-	"page cache dropped before the first rounds and each growing file: $drop"
+	"page cache dropped before the first rounds and each growing file: $drop," \
+	"two cores' worth at start $cores_start, at end $cores_end (1.00: both full; see cores())"
 echo
 echo "| run | wall s | rows/s | user s | sys s | MB written | peak RSS MiB | against / target |"
 echo "|---|---:|---:|---:|---:|---:|---:|---|"
