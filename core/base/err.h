@@ -45,9 +45,9 @@ struct lw_err {
 
 /* Clear *e as zero-initialising it would, for what readers look at (the
  * code and the message), without writing the whole message buffer: the
- * per-row and per-field paths clear one each time, and `= {0}` there cost
- * 1 KiB of stores a field (3 % of the reader's time in a work-order
- * import). */
+ * per-row and per-field paths clear one each time, and `= {0}` there
+ * wrote 1 KiB a field: a 300 000-row work-order import took 0.99 s with it,
+ * 0.89 s without (bench/import, medians of interleaved runs). */
 static inline void lw_err_clear(struct lw_err *e)
 {
 	e->code = 0;

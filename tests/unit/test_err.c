@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "base/err.h"
@@ -23,6 +24,23 @@ static void err_prefix_prepends_context(void **state)
 	assert_string_equal(e.msg, "a.xlsx: row 3: bad date");
 }
 
+/* What the per-row paths rely on: a used error, cleared, reads as a fresh
+ * one, and the next message replaces the whole of the old one. */
+static void err_clear_reads_as_fresh(void **state)
+{
+	struct lw_err e;
+	memset(&e, 'x', sizeof e);
+	lw_err_clear(&e);
+	assert_int_equal(e.code, 0);
+	assert_string_equal(e.msg, "");
+	lw_err_set(&e, LW_EFORMAT, "row 3: a long message about a bad date");
+	lw_err_clear(&e);
+	assert_int_equal(e.code, 0);
+	assert_string_equal(e.msg, "");
+	lw_err_set(&e, LW_EINVAL, "short");
+	assert_string_equal(e.msg, "short");
+}
+
 static void strerror_names_every_code(void **state)
 {
 	for (int c = LW_OK; c >= LW_EEOF; c--)
@@ -35,6 +53,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(err_set_formats_message_and_returns_code),
 		cmocka_unit_test(err_prefix_prepends_context),
+		cmocka_unit_test(err_clear_reads_as_fresh),
 		cmocka_unit_test(strerror_names_every_code),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
