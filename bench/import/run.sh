@@ -69,8 +69,9 @@ drop_cache() {
 # cores: what the machine gives of two cores right now, as two CPU-bound
 # loops at once against one alone (1.00: two full cores).  The import runs on
 # two threads and sqlite3 .import on one, so a host that slows the second vCPU
-# (the development VM's does, at times: 0.6-1.0, changing within seconds) lowers litwatch's
-# ratio and not .import's.  Printed before the first rounds and at the end.
+# (the development VM's does: 0.6-1.0, changing within seconds) lowers
+# litwatch's ratio and not .import's.  Printed before the first rounds and at
+# the end.
 burn() { awk 'BEGIN { for (i = 0; i < 2e7; i++) s += i }'; }
 cores() {
 	local t0 t1 t2 pid
